@@ -1,0 +1,234 @@
+"""Wiring of the emulator (listeners, APIs, ticker) and the control API.
+
+The control API is plain JSON over HTTP on its own listener, without auth and
+without fault injection.  Paths are listed in docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any, Dict, Optional
+
+from emulator.cloud_api import CloudAPI
+from emulator.cluster_api import ClusterAPI, ClusterState
+from emulator.core import Clock, Request, Response
+from emulator.server import Faults, Server
+
+_NODE_ACTION = re.compile(r"^/_emulator/nodes/(\d+)/(stop|start|drain|restart)/?$")
+_NODE = re.compile(r"^/_emulator/nodes/(\d+)/?$")
+
+
+class BadRequest(Exception):
+    pass
+
+
+class Emulator:
+    def __init__(self, args):
+        self.args = args
+        self.clock = Clock()
+        self.initial_faults = (args.fault_rate, args.fault_kinds, args.seed)
+        self.faults = Faults(*self.initial_faults)
+        self.server = Server(args.host, tls=args.tls, faults=self.faults)
+        self.cloud = CloudAPI(args.api_key, rate_limit=args.rate_limit, create_seconds=args.create_seconds,
+                              clock=self.clock, seed=args.seed)
+        self.cluster = ClusterState(
+            nodes=args.nodes, seed=args.seed, clock=self.clock,
+            admin_user=args.admin_user, admin_password=args.admin_password,
+            insecure=args.insecure, ranges_per_node=args.ranges_per_node,
+            stores_per_node=args.stores_per_node, build_tag=args.build_tag,
+            cluster_name=args.cluster_name, liveness_expiry=args.liveness_expiry,
+            time_until_store_dead=args.time_until_store_dead, catchup_seconds=args.catchup_seconds,
+            unready_seconds=args.unready_seconds, drain_seconds=args.drain_seconds,
+            ready_delay=args.ready_delay, host=args.host)
+        self.cluster_api = ClusterAPI(self.cluster)
+        self.cloud_listener = self.server.add_listener("cloud", args.cloud_port, self._cloud_handle)
+        base = args.node_port_base
+        for nid in range(1, args.nodes + 1):
+            port = base + nid - 1 if base else 0
+            lst = self.server.add_listener("cluster", port, self.cluster_api.handle, node_id=nid)
+            self.cluster.set_http_addr(nid, lst.host, lst.port)
+        self.control_listener = self.server.add_listener("control", getattr(args, "control_port", 0), self.handle)
+        self._ticker_stop = threading.Event()
+        self._sync_lock = threading.Lock()
+
+    def _cloud_handle(self, req: Request) -> Response:
+        return self.cloud.handle(req)
+
+    # ---- lifecycle
+    def start(self) -> None:
+        self.server.start()
+        threading.Thread(target=self._ticker, name="emulator-ticker", daemon=True).start()
+
+    def shutdown(self) -> None:
+        self._ticker_stop.set()
+        self.server.shutdown()
+
+    def ready_info(self) -> Dict[str, Any]:
+        return {
+            "cloud_url": self.cloud_listener.url,
+            "node_urls": [self.server.node_listeners[n].url for n in sorted(self.server.node_listeners)],
+            "control_url": self.control_listener.url,
+            "api_key": self.args.api_key,
+            "admin_user": self.args.admin_user,
+            "admin_password": self.args.admin_password,
+            "ca_cert": self.server.tls_paths["ca_cert"] if self.server.tls_paths else None,
+        }
+
+    def _ticker(self) -> None:
+        while not self._ticker_stop.wait(0.02):
+            try:
+                self.sync()
+            except Exception:  # noqa: BLE001 - keep ticking
+                import traceback
+                traceback.print_exc()
+
+    def sync(self, node_ids=None) -> None:
+        """Open/close node listeners so that they match the node processes' state."""
+        with self._sync_lock:
+            ids = set(node_ids or ()) | self.cluster.advance()
+            for nid in sorted(ids):
+                lst = self.server.node_listeners.get(nid)
+                if lst is None:
+                    continue
+                want = self.cluster.process_up(nid)
+                if want and not lst.up:
+                    self.server.open_listener(lst)
+                elif not want and lst.up:
+                    self.server.close_listener(lst)
+
+    # ---- control API
+    def handle(self, req: Request) -> Response:
+        try:
+            return self._route(req)
+        except BadRequest as e:
+            return Response.json(400, {"error": str(e)})
+        except (KeyError, LookupError) as e:
+            return Response.json(404, {"error": "not found: %s" % (e.args[0] if e.args else req.path)})
+
+    def _body(self, req: Request) -> Dict[str, Any]:
+        if not req.body.strip():
+            return {}
+        try:
+            body = req.json()
+        except ValueError as e:
+            raise BadRequest("body is not valid JSON: %s" % e)
+        if not isinstance(body, dict):
+            raise BadRequest("body must be a JSON object")
+        return body
+
+    def _route(self, req: Request) -> Response:
+        p, m = req.path, req.method
+        if p.startswith("/_emulator/cloud/") or p == "/_emulator/cloud":
+            return self.cloud.control(req)
+        if p in ("/_emulator/requests", "/_emulator/requests/"):
+            if m == "GET":
+                try:
+                    since = int(req.q("since") or 0)
+                except ValueError:
+                    raise BadRequest("since must be an integer")
+                entries = self.server.log.list(since=since, api=req.q("api") or None)
+                return Response.json(200, {"requests": entries, "last_seq": self.server.log.last_seq})
+            if m == "DELETE":
+                return Response.json(200, {"deleted": self.server.log.clear()})
+            return Response.json(405, {"error": "use GET or DELETE"})
+        mo = _NODE_ACTION.match(p)
+        if mo:
+            if m != "POST":
+                return Response.json(405, {"error": "use POST"})
+            nid, action = int(mo.group(1)), mo.group(2)
+            self._node(nid)
+            body = self._body(req)
+            try:
+                if action == "stop":
+                    self.cluster.stop(nid)
+                elif action == "start":
+                    self.cluster.start(nid)
+                elif action == "drain":
+                    self.cluster.drain(nid, unready_seconds=_num(body, "unready_seconds", None))
+                else:
+                    downtime = _num(body, "downtime", 1.0)
+                    if downtime < 0:
+                        raise BadRequest("downtime must be >= 0")
+                    self.cluster.restart(nid, downtime=downtime, fail=bool(body.get("fail", False)),
+                                         build_tag=body.get("build_tag"),
+                                         unready_seconds=_num(body, "unready_seconds", None),
+                                         drain_seconds=_num(body, "drain_seconds", None),
+                                         ready_delay=_num(body, "ready_delay", None))
+            except ValueError as e:
+                raise BadRequest(str(e))
+            self.sync([nid])
+            return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
+        mo = _NODE.match(p)
+        if mo:
+            nid = int(mo.group(1))
+            self._node(nid)
+            if m == "GET":
+                return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
+            if m != "PATCH":
+                return Response.json(405, {"error": "use GET or PATCH"})
+            try:
+                self.cluster.patch(nid, self._body(req))
+            except ValueError as e:
+                raise BadRequest(str(e))
+            return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
+        if p in ("/_emulator/faults", "/_emulator/faults/"):
+            if m == "GET":
+                return Response.json(200, self.faults.describe())
+            if m != "POST":
+                return Response.json(405, {"error": "use GET or POST"})
+            body = self._body(req)
+            cur = self.faults.describe()
+            try:
+                self.faults.configure(body.get("rate", cur["rate"]), body.get("kinds", cur["kinds"]),
+                                      body.get("seed", cur["seed"]))
+            except (TypeError, ValueError) as e:
+                raise BadRequest(str(e))
+            return Response.json(200, self.faults.describe())
+        if p in ("/_emulator/reset", "/_emulator/reset/"):
+            if m != "POST":
+                return Response.json(405, {"error": "use POST"})
+            self.reset()
+            return Response.json(200, {"reset": True})
+        if p in ("/_emulator/state", "/_emulator/state/"):
+            nodes = [self.cluster.node_summary(n, self.server.node_listeners[n])
+                     for n in sorted(self.server.node_listeners)]
+            return Response.json(200, {"nodes": nodes, "faults": self.faults.describe(),
+                                       "sessions": self.cluster.api_session_count(),
+                                       "insecure": self.cluster.insecure,
+                                       "clock_offset": self.clock.offset,
+                                       "requests_logged": self.server.log.last_seq})
+        if p in ("/_emulator/clock", "/_emulator/clock/"):
+            if m == "GET":
+                return Response.json(200, {"offset": self.clock.offset, "time": self.clock.time()})
+            if m != "POST":
+                return Response.json(405, {"error": "use GET or POST"})
+            adv = _num(self._body(req), "advance", 0.0)
+            if adv < 0:
+                raise BadRequest("advance must be >= 0")
+            self.clock.advance(adv)
+            self.sync()
+            return Response.json(200, {"offset": self.clock.offset, "time": self.clock.time()})
+        return Response.json(404, {"error": "unknown control path: %s %s" % (m, p)})
+
+    def _node(self, nid: int) -> None:
+        if nid not in self.server.node_listeners:
+            raise LookupError("node %d" % nid)
+
+    def reset(self) -> None:
+        with self._sync_lock:
+            self.clock.offset = 0.0
+            self.cluster.reset()
+        self.sync(list(self.server.node_listeners))
+        self.cloud.reset()
+        self.faults.configure(*self.initial_faults)
+        self.server.log.clear()
+
+
+def _num(body: Dict[str, Any], key: str, default: Optional[float]):
+    if key not in body or body[key] is None:
+        return default
+    v = body[key]
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise BadRequest("%s must be a number" % key)
+    return float(v)

@@ -1,0 +1,310 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Client of the Cluster API v2 that every CockroachDB node serves under ``/api/v2/``.
+
+Form-body login (or reuse of a given session token), the ``X-Cockroach-API-Session``
+header, logout, trailing-slash paths, text/plain errors and the four pagination styles
+of the real server:
+
+* ``offset``: in-memory offset (``nodes/``, ``nodes/{id}/ranges/``, ``databases/``):
+  ``next`` present only when items remain;
+* ``sql``: SQL LIMIT/OFFSET (``users/``, ``events/``, ``databases/{db}/grants/``,
+  ``databases/{db}/tables/``): a full page always carries ``next``; stop on a short page;
+* ``token``: fan-out token (``sessions/``, ``ranges/hot/``): ``next`` is always present;
+  stop on a page shorter than ``limit``;
+* ``page``: ``pageNum``/``pageSize`` with ``pagination_info.total_results`` (metadata endpoints).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+import datetime
+import time
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.http import (
+    AuthError,
+    ClientError,
+    RetryPolicy,
+    Transport,
+)
+
+SESSION_HEADER = "X-Cockroach-API-Session"
+USER_AGENT = "ansible-cockroachdb-collection"
+DEFAULT_PAGE_LIMIT = 100
+
+# livenesspb.NodeLivenessStatus
+LIVENESS_NAMES = {
+    0: "unknown",
+    1: "dead",
+    2: "suspect",       # UNAVAILABLE in the enum; the DB Console calls it SUSPECT
+    3: "live",
+    4: "decommissioning",
+    5: "decommissioned",
+    6: "draining",
+}
+LIVENESS_VALUES = dict((v, k) for k, v in LIVENESS_NAMES.items())
+LIVENESS_VALUES["unavailable"] = 2
+
+
+def liveness_name(value):
+    """Name of a ``liveness_status`` int (unknown ints -> ``unknown``)."""
+    try:
+        return LIVENESS_NAMES.get(int(value), "unknown")
+    except (TypeError, ValueError):
+        return "unknown"
+
+
+def ns_to_iso(value):
+    """Unix nanoseconds -> ISO 8601 UTC string (None for missing/zero)."""
+    if not value:
+        return None
+    try:
+        seconds = int(value) / 1e9
+    except (TypeError, ValueError):
+        return None
+    stamp = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def cluster_error_parser(status, body, text):
+    """The Cluster API's errors are text/plain bodies ending in a newline."""
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            return err.get("code"), err.get("message") or str(err), None
+        return body.get("code"), body.get("message") or err or str(body), None
+    return None, (text or "").strip() or ("HTTP %s" % status), None
+
+
+class ClusterClient:
+    """Talks to one node's ``/api/v2/``. Use as a context manager to log out automatically.
+
+    With ``session`` the given token is used as is (no login, no logout). Otherwise the first
+    request logs in with ``username``/``password`` and ``close()`` logs out again.
+    """
+
+    def __init__(self, url, username=None, password=None, session=None, timeout=30.0, validate_certs=True,
+                 ca_path=None, retries=3, http_session=None, sleep=time.sleep, clock=time.monotonic, retry=None):
+        if not url:
+            raise ValueError("url is required")
+        self.url = url.rstrip("/")
+        self.username = username
+        self._password = password
+        self.token = session
+        self.owns_token = False
+        self.login_count = 0
+        self.transport = Transport(
+            self.url,
+            headers={"Accept": "application/json"},
+            timeout=timeout,
+            validate_certs=validate_certs,
+            ca_path=ca_path,
+            retry=retry or RetryPolicy(retries=retries),
+            rate_limit=0,
+            secrets=[password, session],
+            error_parser=cluster_error_parser,
+            session=http_session,
+            sleep=sleep,
+            clock=clock,
+            user_agent=USER_AGENT,
+        )
+
+    # -- session ---------------------------------------------------------------------------------
+    def login(self):
+        """``POST /api/v2/login/`` with a form body; returns the session token."""
+        if not self.username or self._password is None:
+            raise ClientError("the Cluster API needs either a session token (session) or username and password")
+        try:
+            resp = self.transport.request(
+                "POST", "/api/v2/login/", form={"username": self.username, "password": self._password},
+                idempotent=False)
+        except AuthError as exc:
+            exc.message = ("login as %r failed: %s. Check username/password (COCKROACH_CLUSTER_USER, "
+                           "COCKROACH_CLUSTER_PASSWORD)." % (self.username, exc.message))
+            raise
+        token = (resp.body or {}).get("session") if isinstance(resp.body, dict) else None
+        if not token:
+            raise ClientError("login answered without a session token")
+        self.transport.add_secret(token)
+        self.token = token
+        self.owns_token = True
+        self.login_count += 1
+        return token
+
+    def logout(self, token=None):
+        """``POST /api/v2/logout/`` for ``token`` (default: the current one)."""
+        token = token or self.token
+        if not token:
+            return None
+        self.transport.add_secret(token)
+        resp = self.transport.request("POST", "/api/v2/logout/", headers={SESSION_HEADER: token},
+                                      idempotent=True)
+        if token == self.token:
+            self.token = None
+            self.owns_token = False
+        return resp.body
+
+    def ensure_session(self):
+        if not self.token:
+            self.login()
+        return self.token
+
+    def close(self):
+        """Log out if this client logged in itself; then close the HTTP session."""
+        try:
+            if self.owns_token and self.token:
+                try:
+                    self.logout()
+                except Exception:  # logout is best effort  # pylint: disable=broad-except
+                    pass
+        finally:
+            self.transport.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    @property
+    def request_count(self):
+        return self.transport.request_count
+
+    # -- requests ----------------------------------------------------------------------------------
+    def get(self, path, params=None, auth=True, ok_statuses=None):
+        """GET a ``/api/v2/...`` path; the path must end with '/', as the server routes only that."""
+        if not path.startswith("/"):
+            path = "/api/v2/" + path
+        base = path.split("?", 1)[0]
+        if not base.endswith("/"):
+            raise ValueError("Cluster API paths end with '/': %s" % path)
+        headers = {}
+        if auth:
+            token = self.ensure_session()
+            headers[SESSION_HEADER] = token
+        try:
+            resp = self.transport.request("GET", path, params=params, headers=headers, ok_statuses=ok_statuses)
+        except AuthError as exc:
+            if exc.status == 401 and not self.owns_token and self.token:
+                exc.message = ("the session token was rejected (%s); it may be expired or logged out. "
+                               "Log in again (cluster_session) or unset COCKROACH_CLUSTER_SESSION." % exc.message)
+            elif exc.status == 403:
+                exc.message = ("user %s may not read %s (%s); it needs the admin role or the "
+                               "VIEWCLUSTERMETADATA privilege" % (self.username or "of this session", base,
+                                                                  exc.message))
+            raise
+        return resp
+
+    def get_json(self, path, params=None, auth=True):
+        return self.get(path, params=params, auth=auth).body
+
+    # -- pagination --------------------------------------------------------------------------------
+    def paginate(self, path, key, style, limit=DEFAULT_PAGE_LIMIT, params=None, max_items=None):
+        """All items of ``key`` across pages in the endpoint's own ``style``.
+
+        Returns ``(items, last_body)``. ``max_items`` stops early once that many are collected.
+        """
+        if style == "offset":
+            return self._paginate_offset(path, key, limit, params, max_items, full_page_next=False)
+        if style == "sql":
+            return self._paginate_offset(path, key, limit, params, max_items, full_page_next=True)
+        if style == "token":
+            return self._paginate_token(path, key, limit, params, max_items)
+        if style == "page":
+            return self._paginate_page(path, key, limit, params, max_items)
+        raise ValueError("unknown pagination style %r" % style)
+
+    def _paginate_offset(self, path, key, limit, params, max_items, full_page_next):
+        items = []
+        offset = 0
+        body = {}
+        while True:
+            query = dict(params or {})
+            query["limit"] = limit
+            if offset:
+                query["offset"] = offset
+            body = self.get_json(path, params=query) or {}
+            page = body.get(key) or []
+            items.extend(page)
+            nxt = body.get("next")
+            if max_items is not None and len(items) >= max_items:
+                return items[:max_items], body
+            if not nxt or not page:
+                return items, body
+            if full_page_next and len(page) < limit:
+                return items, body
+            if int(nxt) <= offset:
+                return items, body  # defensive: never loop on a server that does not advance
+            offset = int(nxt)
+
+    def _paginate_token(self, path, key, limit, params, max_items):
+        items = []
+        start = None
+        body = {}
+        seen = set()
+        while True:
+            query = dict(params or {})
+            query["limit"] = limit
+            if start:
+                query["start"] = start
+            body = self.get_json(path, params=query) or {}
+            page = body.get(key) or []
+            items.extend(page)
+            if max_items is not None and len(items) >= max_items:
+                return items[:max_items], body
+            start = body.get("next")
+            # ``next`` is always present; a short page is the end (as CockroachDB's own tests do).
+            if len(page) < limit or not start or start in seen:
+                return items, body
+            seen.add(start)
+
+    def _paginate_page(self, path, key, limit, params, max_items):
+        items = []
+        page_num = 1
+        body = {}
+        while True:
+            query = dict(params or {})
+            query["pageSize"] = limit
+            query["pageNum"] = page_num
+            body = self.get_json(path, params=query) or {}
+            page = body.get(key) or []
+            items.extend(page)
+            total = (body.get("pagination_info") or {}).get("total_results")
+            if max_items is not None and len(items) >= max_items:
+                return items[:max_items], body
+            if not page or len(page) < limit or (total is not None and len(items) >= int(total)):
+                return items, body
+            page_num += 1
+
+    # -- endpoints -----------------------------------------------------------------------------------
+    def list_nodes(self, limit=DEFAULT_PAGE_LIMIT):
+        return self.paginate("/api/v2/nodes/", "nodes", "offset", limit=limit)[0]
+
+    def health(self, ready=True, url=None):
+        """Readiness of a node (this one, or the node at ``url``): returns ``(status, ready_bool)``.
+
+        The real server answers 200 ``{}`` when ready and 500 (generic text) when not; this does
+        not raise for a 500 or 503. Connection failures raise TransportError.
+        """
+        path = "/api/v2/health/"
+        if url:
+            path = url.rstrip("/") + path
+        params = {"ready": "true"} if ready else None
+        resp = self.transport.request("GET", path, params=params, ok_statuses=(200, 500, 503))
+        return resp.status, resp.status == 200
+
+
+def sum_store_metric(node, metric):
+    """Sum of one store metric over every store of a node (missing -> 0)."""
+    total = 0
+    for store in (node.get("store_metrics") or {}).values():
+        try:
+            total += int(float((store or {}).get(metric) or 0))
+        except (TypeError, ValueError):
+            continue
+    return total

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A scripted stand-in for ``requests.Session`` and a fake clock for the transport tests."""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+
+import pytest
+import requests
+
+
+class FakeResponse:
+    def __init__(self, status, body=None, headers=None, text=None):
+        self.status_code = status
+        if text is None:
+            text = json.dumps(body) if body is not None else ""
+        self.text = text
+        self.content = text.encode("utf-8")
+        self.headers = dict(headers or {})
+        if body is not None and "Content-Type" not in self.headers:
+            self.headers["Content-Type"] = "application/json"
+
+
+class FakeSession:
+    """Answers requests from a script: a list of FakeResponse or exceptions, or a callable."""
+
+    def __init__(self, script=None, handler=None):
+        self.script = list(script or [])
+        self.handler = handler
+        self.calls = []
+
+    def request(self, method, url, **kwargs):
+        self.calls.append(dict(method=method, url=url, **kwargs))
+        if self.handler is not None:
+            item = self.handler(method, url, kwargs)
+        else:
+            item = self.script.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    def close(self):
+        pass
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def conn_error():
+    return requests.exceptions.ConnectionError("Connection refused")
+
+
+@pytest.fixture
+def fake_session():
+    return FakeSession

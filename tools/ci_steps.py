@@ -1,0 +1,204 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Everything CI checks, in order, each step named and timed (called by ``make test``).
+
+    python tools/ci_steps.py [--only step,step] [--skip step,step] [--python 3.11]
+
+Steps: bootstrap, copy, sanity, units, emulator, integration, molecule, lint, docs, changelog.
+Every step runs even when an earlier one failed; the exit status is non-zero if any failed,
+and the last line is ``N passed, N failed``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+from with_emulator import Emulator, real_endpoint_configured  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = os.path.dirname(os.path.abspath(sys.executable))
+COLL_ROOT = os.path.join(ROOT, "build", "collections")
+COLL_DIR = os.path.join(COLL_ROOT, "ansible_collections", "cockroachdb", "cockroachdb")
+PIP_FOR_ANSIBLE_TEST = "24.2"
+STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "lint", "docs", "changelog"]
+
+
+def tool(name):
+    return os.path.join(BIN, name)
+
+
+def run(cmd, cwd=ROOT, env=None):
+    print("+ %s" % " ".join(cmd), flush=True)
+    full_env = dict(os.environ)
+    full_env["PATH"] = BIN + os.pathsep + full_env.get("PATH", "")
+    full_env.setdefault("ANSIBLE_COLLECTIONS_PATH", COLL_ROOT)
+    full_env["ANSIBLE_NOCOLOR"] = "1"
+    if env:
+        full_env.update(env)
+    return subprocess.call(cmd, cwd=cwd, env=full_env)
+
+
+class Skip(Exception):
+    """A step that found nothing to run (said honestly, counted as passed)."""
+
+
+# -- steps ------------------------------------------------------------------------------------
+
+def step_bootstrap(args):
+    """Offline get-pip for ansible-test: pip's wheel from the index + our runner script."""
+    cache = os.path.expanduser("~/.ansible/test/cache")
+    os.makedirs(cache, exist_ok=True)
+    if not glob.glob(os.path.join(cache, "pip-%s-*.whl" % PIP_FOR_ANSIBLE_TEST)):
+        rc = run([tool("pip"), "download", "--disable-pip-version-check", "--no-deps", "-q", "-d", cache,
+                  "pip==%s" % PIP_FOR_ANSIBLE_TEST])
+        if rc:
+            return rc
+    target = os.path.join(cache, "get_pip_%s.py" % PIP_FOR_ANSIBLE_TEST.replace(".", "_"))
+    shutil.copyfile(os.path.join(ROOT, "tools", "get_pip_offline.py"), target)
+    print("ansible-test bootstrap: %s" % target)
+    return 0
+
+
+def step_copy(args):
+    """Copy the checkout (tracked + untracked, minus ignored) to build/collections/... ."""
+    files = subprocess.check_output(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                    cwd=ROOT).decode("utf-8").split("\0")
+    if os.path.isdir(COLL_DIR):
+        shutil.rmtree(COLL_DIR)
+    count = 0
+    for rel in files:
+        if not rel or not os.path.isfile(os.path.join(ROOT, rel)):
+            continue
+        dest = os.path.join(COLL_DIR, rel)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, rel), dest)
+        count += 1
+    print("copied %d files to %s" % (count, COLL_DIR))
+    return 0
+
+
+def step_sanity(args):
+    return run([tool("ansible-test"), "sanity", "--venv", "--python", args.python, "--color", "no"], cwd=COLL_DIR)
+
+
+def step_units(args):
+    if not glob.glob(os.path.join(COLL_DIR, "tests", "unit", "**", "test_*.py"), recursive=True):
+        raise Skip("no unit tests found under tests/unit")
+    return run([tool("ansible-test"), "units", "--venv", "--python", args.python, "--requirements",
+                "--color", "no"], cwd=COLL_DIR)
+
+
+def step_emulator(args):
+    if not glob.glob(os.path.join(ROOT, "tests", "emulator", "test_*.py")):
+        raise Skip("no emulator tests found under tests/emulator")
+    return run([tool("pytest"), "tests/emulator", "-q", "-p", "no:cacheprovider"])
+
+
+def integration_config(env):
+    lines = ["---"]
+    names = {
+        "cockroach_api_key": "COCKROACH_API_KEY",
+        "cockroach_api_url": "COCKROACH_SERVER",
+        "cockroach_cluster_url": "COCKROACH_CLUSTER_URL",
+        "cockroach_cluster_user": "COCKROACH_CLUSTER_USER",
+        "cockroach_cluster_password": "COCKROACH_CLUSTER_PASSWORD",
+        "cockroach_cluster_ca": "COCKROACH_CLUSTER_CA",
+        "cockroach_emulator_control_url": "COCKROACH_EMULATOR_CONTROL_URL",
+        "cockroach_emulator_ready_file": "COCKROACH_EMULATOR_READY_FILE",
+    }
+    for var, env_name in sorted(names.items()):
+        lines.append("%s: %s" % (var, _yaml_str(env.get(env_name, ""))))
+    node_urls = [u for u in env.get("COCKROACH_EMULATOR_NODE_URLS", "").split(",") if u]
+    lines.append("cockroach_node_urls: [%s]" % ", ".join(_yaml_str(u) for u in node_urls))
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_str(value):
+    return "'%s'" % str(value).replace("'", "''")
+
+
+def step_integration(args):
+    targets = [d for d in glob.glob(os.path.join(COLL_DIR, "tests", "integration", "targets", "*"))
+               if os.path.isdir(d)]
+    if not targets:
+        raise Skip("no integration targets found under tests/integration/targets")
+    config_path = os.path.join(COLL_DIR, "tests", "integration", "integration_config.yml")
+    cmd = [tool("ansible-test"), "integration", "--local", "--python", args.python, "--color", "no"]
+    if real_endpoint_configured():
+        print("integration: COCKROACH_API_KEY and COCKROACH_CLUSTER_URL are set: running against that endpoint")
+        with open(config_path, "w") as handle:
+            handle.write(integration_config(os.environ))
+        return run(cmd, cwd=COLL_DIR)
+    with Emulator(["--nodes", "3", "--create-seconds", "1", "--rate-limit", "0"]) as emu:
+        with open(config_path, "w") as handle:
+            handle.write(integration_config(emu.env()))
+        return run(cmd, cwd=COLL_DIR, env={"COCKROACH_EMULATOR_CONTROL_URL": emu.ready["control_url"]})
+
+
+def step_molecule(args):
+    scenarios = glob.glob(os.path.join(COLL_DIR, "extensions", "molecule", "*", "molecule.yml"))
+    if not scenarios:
+        raise Skip("no molecule scenarios found under extensions/molecule")
+    return run([tool("molecule"), "test", "--all"], cwd=os.path.join(COLL_DIR, "extensions"))
+
+
+def step_lint(args):
+    return run([tool("ansible-lint"), "--profile", "production", "--nocolor"], cwd=COLL_DIR)
+
+
+def step_docs(args):
+    return run([tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."], cwd=COLL_DIR)
+
+
+def step_changelog(args):
+    return run([tool("antsibull-changelog"), "lint"], cwd=ROOT)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="", help="comma-separated steps to run")
+    parser.add_argument("--skip", default="", help="comma-separated steps to leave out")
+    parser.add_argument("--python", default="%d.%d" % sys.version_info[:2])
+    args = parser.parse_args(argv)
+    only = [s for s in args.only.split(",") if s]
+    skip = [s for s in args.skip.split(",") if s]
+    steps = [s for s in STEPS if (not only or s in only) and s not in skip]
+    if only and "copy" not in only and any(s in steps for s in ("sanity", "units", "integration", "molecule",
+                                                                  "lint", "docs")):
+        steps.insert(0, "copy")
+    results = []
+    for name in steps:
+        print("\n===== step %s =====" % name, flush=True)
+        started = time.monotonic()
+        try:
+            rc = globals()["step_" + name](args)
+            outcome = "passed" if rc == 0 else "FAILED (exit %s)" % rc
+        except Skip as why:
+            outcome = "passed (nothing to run: %s)" % why
+        except Exception as exc:  # a broken step must not hide the others  # pylint: disable=broad-except
+            outcome = "FAILED (%s: %s)" % (type(exc).__name__, exc)
+        elapsed = time.monotonic() - started
+        results.append((name, outcome, elapsed))
+        print("===== step %s: %s in %.1fs =====" % (name, outcome, elapsed), flush=True)
+    print("\nSummary:")
+    for name, outcome, elapsed in results:
+        print("  %-12s %7.1fs  %s" % (name, elapsed, outcome))
+    failed = sum(1 for _n, o, _e in results if o.startswith("FAILED"))
+    total = sum(e for _n, _o, e in results)
+    print("%d passed, %d failed in %.1fs" % (len(results) - failed, failed, total))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

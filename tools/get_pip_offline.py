@@ -1,0 +1,36 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Stand-in for ansible-test's downloaded get-pip script (its host is unreachable here).
+
+``make`` saves this file as ``~/.ansible/test/cache/get_pip_<X_Y>.py`` next to the pip
+wheel it fetched from the package index; ansible-test runs it inside each fresh
+virtual environment with pip-install arguments. It runs pip straight from that wheel.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import glob
+import os
+import sys
+
+GET_PIP_ONLY_FLAGS = ("--no-setuptools", "--no-wheel")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    wheels = sorted(glob.glob(os.path.join(here, "pip-*.whl")))
+    if not wheels:
+        sys.stderr.write("no pip wheel next to %s; run `make bootstrap`\n" % __file__)
+        return 1
+    sys.path.insert(0, wheels[-1])
+    from pip._internal.cli.main import main as pip_main  # pylint: disable=import-outside-toplevel
+
+    args = [a for a in sys.argv[1:] if a not in GET_PIP_ONLY_FLAGS]
+    return pip_main(["install", "--no-cache-dir"] + args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
