@@ -7,6 +7,7 @@
 
     python tools/ci_steps.py [--only step,step] [--skip step,step] [--python 3.11]
 
+Environment: CI_BUILD_ROOT (where the collection copy goes), CI_TARGETS (integration targets to run).
 Steps: bootstrap, copy, sanity, units, emulator, integration, molecule, lint, docs, changelog.
 Every step runs even when an earlier one failed; the exit status is non-zero if any failed,
 and the last line is ``N passed, N failed``.
@@ -28,7 +29,8 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from with_emulator import Emulator, real_endpoint_configured  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(os.path.abspath(sys.executable))
-COLL_ROOT = os.path.join(ROOT, "build", "collections")
+# CI_BUILD_ROOT lets several checkouts/agents build side by side without clobbering each other.
+COLL_ROOT = os.path.abspath(os.environ.get("CI_BUILD_ROOT") or os.path.join(ROOT, "build", "collections"))
 COLL_DIR = os.path.join(COLL_ROOT, "ansible_collections", "cockroachdb", "cockroachdb")
 PIP_FOR_ANSIBLE_TEST = "24.2"
 STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "lint", "docs", "changelog"]
@@ -135,6 +137,7 @@ def step_integration(args):
         raise Skip("no integration targets found under tests/integration/targets")
     config_path = os.path.join(COLL_DIR, "tests", "integration", "integration_config.yml")
     cmd = [tool("ansible-test"), "integration", "--local", "--python", args.python, "--color", "no"]
+    cmd += os.environ.get("CI_TARGETS", "").split()  # e.g. CI_TARGETS="cloud_cluster cloud_sql_user"
     if real_endpoint_configured():
         print("integration: COCKROACH_API_KEY and COCKROACH_CLUSTER_URL are set: running against that endpoint")
         with open(config_path, "w") as handle:
