@@ -44,7 +44,7 @@ def run(cmd, cwd=ROOT, env=None):
     print("+ %s" % " ".join(cmd), flush=True)
     full_env = dict(os.environ)
     full_env["PATH"] = BIN + os.pathsep + full_env.get("PATH", "")
-    full_env.setdefault("ANSIBLE_COLLECTIONS_PATH", COLL_ROOT)
+    full_env["ANSIBLE_COLLECTIONS_PATH"] = COLL_ROOT
     full_env["ANSIBLE_NOCOLOR"] = "1"
     if env:
         full_env.update(env)
