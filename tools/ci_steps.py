@@ -177,8 +177,8 @@ def main(argv):
     only = [s for s in args.only.split(",") if s]
     skip = [s for s in args.skip.split(",") if s]
     steps = [s for s in STEPS if (not only or s in only) and s not in skip]
-    if only and "copy" not in only and any(s in steps for s in ("sanity", "units", "integration", "molecule",
-                                                                  "lint", "docs")):
+    needs_copy = ("sanity", "units", "integration", "molecule", "lint", "docs")
+    if only and "copy" not in only and any(s in steps for s in needs_copy):
         steps.insert(0, "copy")
     results = []
     for name in steps:
@@ -197,8 +197,8 @@ def main(argv):
     print("\nSummary:")
     for name, outcome, elapsed in results:
         print("  %-12s %7.1fs  %s" % (name, elapsed, outcome))
-    failed = sum(1 for _n, o, _e in results if o.startswith("FAILED"))
-    total = sum(e for _n, _o, e in results)
+    failed = sum(1 for result in results if result[1].startswith("FAILED"))
+    total = sum(result[2] for result in results)
     print("%d passed, %d failed in %.1fs" % (len(results) - failed, failed, total))
     return 1 if failed else 0
 

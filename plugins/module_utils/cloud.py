@@ -16,7 +16,7 @@ __metaclass__ = type  # pylint: disable=invalid-name
 import re
 import time
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.http import (
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     ClientError,
     CockroachError,
     ConflictError,
@@ -242,10 +242,8 @@ class CloudClient:
                 if state in wanted and (not settle or self.is_settled(last)):
                     return last
                 if state in FAILED_STATES and state not in wanted:
-                    raise ClusterFailedError(
-                        "cluster %s is %s while waiting for %s" % (last.get("name", cluster_id), state,
-                                                                 "/".join(wanted)),
-                        status=None)
+                    raise ClusterFailedError("cluster %s is %s while waiting for %s"
+                                             % (last.get("name", cluster_id), state, "/".join(wanted)))
             now = self._clock()
             if now >= deadline:
                 if last is None:

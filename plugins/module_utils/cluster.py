@@ -25,7 +25,7 @@ __metaclass__ = type  # pylint: disable=invalid-name
 import datetime
 import time
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.http import (
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     AuthError,
     ClientError,
     RetryPolicy,

@@ -18,7 +18,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.http import (
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     CockroachError,

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 import pytest
 import requests
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cloud, http
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cloud, transport as http
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.module_utils.conftest import (
     FakeResponse,
     FakeSession,

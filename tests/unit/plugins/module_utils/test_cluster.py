@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster, http
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster, transport as http
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.module_utils.conftest import (
     FakeResponse,
     FakeSession,
@@ -73,7 +73,7 @@ def test_offset_style_stops_when_next_is_absent(clock):
         FakeResponse(200, {"nodes": [{"node_id": 1}, {"node_id": 2}], "next": 2}),
         FakeResponse(200, {"nodes": [{"node_id": 3}]}),
     ])
-    items, _ = client(s, clock, session=TOKEN).paginate("/api/v2/nodes/", "nodes", "offset", limit=2)
+    items = client(s, clock, session=TOKEN).paginate("/api/v2/nodes/", "nodes", "offset", limit=2)[0]
     assert [n["node_id"] for n in items] == [1, 2, 3]
     assert [c["params"].get("offset") for c in s.calls] == [None, 2]
 
@@ -89,7 +89,7 @@ def test_sql_style_full_page_with_next_then_empty_page(clock):
         FakeResponse(200, {"grants": [{"user": "c"}, {"user": "d"}], "next": 4}),
         FakeResponse(200, {"grants": []}),
     ])
-    items, _ = client(s, clock, session=TOKEN).paginate("/api/v2/databases/movr/grants/", "grants", "sql", limit=2)
+    items = client(s, clock, session=TOKEN).paginate("/api/v2/databases/movr/grants/", "grants", "sql", limit=2)[0]
     assert [g["user"] for g in items] == ["a", "b", "c", "d"]
     assert len(s.calls) == 3
 
@@ -97,7 +97,7 @@ def test_sql_style_full_page_with_next_then_empty_page(clock):
 def test_sql_style_short_page_ends_without_another_request(clock):
     s = FakeSession([FakeResponse(200, {"users": [{"username": "a"}, {"username": "b"}], "next": 2}),
                      FakeResponse(200, {"users": [{"username": "c"}], "next": 3})])
-    items, _ = client(s, clock, session=TOKEN).paginate("/api/v2/users/", "users", "sql", limit=2)
+    items = client(s, clock, session=TOKEN).paginate("/api/v2/users/", "users", "sql", limit=2)[0]
     assert len(items) == 3 and len(s.calls) == 2
 
 
@@ -106,15 +106,15 @@ def test_token_style_next_always_present_stops_on_short_page(clock):
         FakeResponse(200, {"ranges": [{"range_id": 1}, {"range_id": 2}], "next": "MSx8Mnw1fDMs"}),
         FakeResponse(200, {"ranges": [{"range_id": 3}], "next": "MSwyLDMsfDB8MHw="}),
     ])
-    items, _ = client(s, clock, session=TOKEN).paginate("/api/v2/ranges/hot/", "ranges", "token", limit=2)
+    items = client(s, clock, session=TOKEN).paginate("/api/v2/ranges/hot/", "ranges", "token", limit=2)[0]
     assert [r["range_id"] for r in items] == [1, 2, 3]
     assert s.calls[1]["params"]["start"] == "MSx8Mnw1fDMs"
 
 
 def test_token_style_max_items(clock):
     s = FakeSession([FakeResponse(200, {"ranges": [{"range_id": i} for i in range(5)], "next": "x"})])
-    items, _ = client(s, clock, session=TOKEN).paginate("/api/v2/ranges/hot/", "ranges", "token", limit=5,
-                                                         max_items=3)
+    items = client(s, clock, session=TOKEN).paginate("/api/v2/ranges/hot/", "ranges", "token", limit=5,
+                                                       max_items=3)[0]
     assert len(items) == 3 and len(s.calls) == 1
 
 
@@ -123,7 +123,7 @@ def test_page_style_uses_total_results(clock):
         FakeResponse(200, {"results": [1, 2], "pagination_info": {"total_results": 3, "page_size": 2, "page_num": 1}}),
         FakeResponse(200, {"results": [3], "pagination_info": {"total_results": 3, "page_size": 2, "page_num": 2}}),
     ])
-    items, _ = client(s, clock, session=TOKEN).paginate("/api/v2/database_metadata/", "results", "page", limit=2)
+    items = client(s, clock, session=TOKEN).paginate("/api/v2/database_metadata/", "results", "page", limit=2)[0]
     assert items == [1, 2, 3]
     assert [c["params"]["pageNum"] for c in s.calls] == [1, 2]
 

@@ -10,7 +10,7 @@ import random
 import pytest
 import requests
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import http
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import transport as http
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.module_utils.conftest import (
     FakeResponse,
     FakeSession,
@@ -114,7 +114,7 @@ def test_every_request_has_a_timeout_and_tls_settings(clock):
 
 def test_throttle_spaces_requests(clock):
     throttle = http.Throttle(10, clock=clock.monotonic, sleep=clock.sleep)
-    for _ in range(21):
+    for _request in range(21):
         throttle.wait()
     # 21 requests at 10/s: the last starts 2 s after the first.
     assert clock.now - 1000.0 == pytest.approx(2.0)
