@@ -19,6 +19,9 @@ Everything that crosses the network goes through :class:`Transport`:
   anything that can print: error messages, the request trace, exceptions.
 
 Nothing here knows about ``AnsibleModule``.
+
+(Named ``transport`` and not ``http``: a module_utils file called ``http.py`` shadows the
+standard library's ``http`` package for pylint in ``ansible-test sanity``.)
 """
 
 from __future__ import absolute_import, division, print_function
