@@ -21,6 +21,8 @@ import pytest
 import requests
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)  # so tests can import emulator.* constants
 
 
 class EmulatorProcess:
@@ -155,3 +157,36 @@ def fresh_emulator(emulator):
     emulator.reset()
     yield emulator
     emulator.reset()
+
+
+class NodeClient:
+    """Tiny Cluster API client for the tests: one keep-alive session against one node."""
+
+    def __init__(self, emu: EmulatorProcess, node_id: int = 1, token: str = None):
+        self.emu = emu
+        self.base = emu.node_url(node_id)
+        self.s = requests.Session()
+        self.verify = emu.ready.get("ca_cert") or True
+        if token:
+            self.s.headers["X-Cockroach-API-Session"] = token
+
+    def get(self, path, **kw):
+        kw.setdefault("timeout", 10)
+        return self.s.get(self.base + path, verify=self.verify, **kw)
+
+    def post(self, path, **kw):
+        kw.setdefault("timeout", 10)
+        return self.s.post(self.base + path, verify=self.verify, **kw)
+
+    def json(self, path, **kw):
+        r = self.get(path, **kw)
+        assert r.status_code == 200, (path, r.status_code, r.text)
+        return r.json()
+
+
+@pytest.fixture
+def admin(fresh_emulator):
+    """NodeClient on node 1 of the (freshly reset) shared emulator, logged in as the admin user."""
+    c = NodeClient(fresh_emulator, 1, fresh_emulator.login(1))
+    yield c
+    c.s.close()
