@@ -33,7 +33,8 @@ BIN = os.path.dirname(os.path.abspath(sys.executable))
 COLL_ROOT = os.path.abspath(os.environ.get("CI_BUILD_ROOT") or os.path.join(ROOT, "build", "collections"))
 COLL_DIR = os.path.join(COLL_ROOT, "ansible_collections", "cockroachdb", "cockroachdb")
 PIP_FOR_ANSIBLE_TEST = "24.2"
-STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "lint", "docs", "changelog"]
+STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "lint", "docs", "changelog",
+         "galaxy"]
 
 
 def tool(name):
@@ -168,6 +169,47 @@ def step_changelog(args):
     return run([tool("antsibull-changelog"), "lint"], cwd=ROOT)
 
 
+def step_galaxy(args):
+    """Build the tarball, install it into an empty collections path, run modules from it by FQCN."""
+    out = os.path.join(ROOT, "build", "galaxy")
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    os.makedirs(out)
+    rc = run([tool("ansible-galaxy"), "collection", "build", "--output-path", out, COLL_DIR], cwd=out)
+    if rc:
+        return rc
+    tarball = glob.glob(os.path.join(out, "cockroachdb-cockroachdb-*.tar.gz"))[0]
+    fresh = os.path.join(out, "installed")
+    rc = run([tool("ansible-galaxy"), "collection", "install", "--offline", "--force", "-p", fresh, tarball], cwd=out,
+             env={"ANSIBLE_COLLECTIONS_PATH": fresh})
+    if rc:
+        return rc
+    env = {"ANSIBLE_COLLECTIONS_PATH": fresh}
+    installed = os.path.join(fresh, "ansible_collections", "cockroachdb", "cockroachdb")
+    if not os.path.isfile(os.path.join(installed, "emulator", "__main__.py")):
+        print("the tarball does not ship the emulator")
+        return 1
+    modules = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(installed, "plugins", "modules", "*.py")))
+    if not modules:
+        raise Skip("the tarball installs, but it has no modules yet")
+    for name in modules:
+        rc = run([tool("ansible-doc"), "-t", "module", "cockroachdb.cockroachdb.%s" % name], cwd=out,
+                 env=dict(env, PAGER="cat"))
+        if rc:
+            return rc
+    with Emulator(["--nodes", "1", "--rate-limit", "0"]) as emu:
+        env.update(emu.env())
+        probes = [("cloud_regions_info", "provider=GCP"), ("cluster_nodes_info", "")]
+        for name, module_args in probes:
+            if name in modules:
+                rc = run([tool("ansible"), "localhost", "-c", "local", "-i", "localhost,", "-e",
+                          "ansible_python_interpreter=%s" % sys.executable,
+                          "-m", "cockroachdb.cockroachdb.%s" % name, "-a", module_args], cwd=out, env=env)
+                if rc:
+                    return rc
+    return 0
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="comma-separated steps to run")
@@ -177,7 +219,7 @@ def main(argv):
     only = [s for s in args.only.split(",") if s]
     skip = [s for s in args.skip.split(",") if s]
     steps = [s for s in STEPS if (not only or s in only) and s not in skip]
-    needs_copy = ("sanity", "units", "integration", "molecule", "lint", "docs")
+    needs_copy = ("sanity", "units", "integration", "molecule", "lint", "docs", "galaxy")
     if only and "copy" not in only and any(s in steps for s in needs_copy):
         steps.insert(0, "copy")
     results = []
