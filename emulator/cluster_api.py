@@ -405,6 +405,13 @@ class ClusterState:
         with self.lock:
             node = self._node(nid)
             now = self.clock.monotonic()
+            if node.plan is not None and not self.process_up(nid, now):
+                # stopped while down in a restart: stay down, do not come back
+                node.stopped_at = node.plan["drain_end"]
+                node.stop_draining = True
+                node.plan = None
+                self.active_plans.discard(nid)
+                return
             if not self.process_up(nid, now):
                 return
             node.stop_draining = self.liveness(nid, now) == 6

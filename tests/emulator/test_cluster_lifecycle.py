@@ -193,3 +193,14 @@ def test_clock_advance_makes_stopped_node_dead(fresh_emulator):
     assert liveness(c, 3) == 1
     # after store-dead + catch-up the ranges were re-replicated elsewhere
     assert under(c) == 0
+
+
+def test_stop_while_restarting_keeps_node_down(fast):
+    e, c = fast
+    e.control("POST", "/_emulator/nodes/2/restart", {"downtime": 0.5, "unready_seconds": 0, "drain_seconds": 0})
+    time.sleep(0.1)
+    assert refused(e.node_url(2))
+    e.control("POST", "/_emulator/nodes/2/stop")
+    time.sleep(0.8)
+    assert refused(e.node_url(2))
+    assert e.control("GET", "/_emulator/nodes/2")["phase"] == "stopped"
