@@ -524,6 +524,8 @@ class CloudAPI:
             parse_ts(as_of, "pagination.as_of_time")
         asc = order == "ASC"
         seq = sorted(items, key=key, reverse=not asc)
+        # A token is only valid for the list (path + sort field) that issued it.
+        scope = "%s|%s" % (req.path, req.q("pagination.sort_by") or "")
         token = req.q("pagination.page") or ""
         if token:
             try:
@@ -537,28 +539,33 @@ class CloudAPI:
             if tord != order:
                 raise bad('invalid value for query parameter "pagination.page": token was issued for '
                           'sort order %s' % tord)
+            if tok.get("s") != scope:
+                raise bad('invalid value for query parameter "pagination.page": token belongs to another list')
             after = lambda x: key(x) > k if asc else key(x) < k  # noqa: E731
-            if direction == "n":
-                start = next((i for i, x in enumerate(seq) if after(x)), len(seq))
-                page = seq[start:start + limit]
-            else:
-                end = next((i for i, x in enumerate(seq) if not (key(x) < k if asc else key(x) > k)), len(seq))
-                start = max(0, end - limit)
-                page = seq[start:end]
+            try:
+                if direction == "n":
+                    start = next((i for i, x in enumerate(seq) if after(x)), len(seq))
+                    page = seq[start:start + limit]
+                else:
+                    end = next((i for i, x in enumerate(seq) if not (key(x) < k if asc else key(x) > k)), len(seq))
+                    start = max(0, end - limit)
+                    page = seq[start:end]
+            except TypeError:
+                raise bad('invalid value for query parameter "pagination.page": malformed page token')
         else:
             start = 0
             page = seq[:limit]
         pag: Dict[str, str] = {}
         if page:
             if start + len(page) < len(seq):
-                pag["next_page"] = self._token("n", key(page[-1]), order)
+                pag["next_page"] = self._token("n", key(page[-1]), order, scope)
             if start > 0:
-                pag["previous_page"] = self._token("p", key(page[0]), order)
+                pag["previous_page"] = self._token("p", key(page[0]), order, scope)
         return page, pag
 
     @staticmethod
-    def _token(direction: str, k: tuple, order: str) -> str:
-        raw = json.dumps({"d": direction, "k": list(k), "o": order}, separators=(",", ":"))
+    def _token(direction: str, k: tuple, order: str, scope: str) -> str:
+        raw = json.dumps({"d": direction, "k": list(k), "o": order, "s": scope}, separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
 
     def _record(self, action: str, c: Optional[Dict], payload: Any = None) -> None:

@@ -99,6 +99,7 @@ class SpecValidator:
         }
         self.ops = operations(spec)
         self._checker = self._format_checker()
+        self._cache: Dict[str, Any] = {}
 
     @staticmethod
     def _format_checker():
@@ -125,8 +126,11 @@ class SpecValidator:
 
     def errors(self, schema: Dict, instance: Any) -> List[str]:
         from jsonschema import Draft7Validator
-        root = {"allOf": [_convert(schema, self.strict)], "components": self.components}
-        v = Draft7Validator(root, format_checker=self._checker)
+        key = json.dumps(schema, sort_keys=True)
+        v = self._cache.get(key)
+        if v is None:
+            root = {"allOf": [_convert(schema, self.strict)], "components": self.components}
+            v = self._cache[key] = Draft7Validator(root, format_checker=self._checker)
         out = []
         for e in v.iter_errors(instance):
             out.append("%s: %s" % ("/".join(str(p) for p in e.absolute_path) or "<root>", e.message))
