@@ -397,12 +397,15 @@ class CloudAPI:
             "propagate_seconds": float(kw.get("propagate_seconds", 1.0)),
             "auto_finalize_seconds": float(kw.get("auto_finalize_seconds", AUTO_FINALIZE_SECONDS)),
         }
+        self._initial_settings = dict(self.settings)
         self.reset()
 
     # -- lifecycle ----------------------------------------------------------------------------
     def reset(self) -> None:
         with self._lock:
             self.rng = random.Random(self.seed)
+            if hasattr(self, "_initial_settings"):
+                self.settings = dict(self._initial_settings)
             self.clusters: Dict[str, Dict] = {}
             self.audit: List[Dict] = []
             self._audit_seq = 0
