@@ -11,6 +11,25 @@ entries, and one API key (the ``api_key`` argument) with full rights.  The stati
 
 Control endpoints (JSON, forwarded by the server from ``/_emulator/cloud/...``) are documented in
 :meth:`CloudAPI.control`.
+
+Choices where the reference is silent or only inferred (kept deliberately simple):
+
+* Unknown paths -> 404 code 5 "Not Found"; a known path with another method -> 405 code 12.
+  Routing happens before authentication, as in a gRPC gateway.
+* Cluster names must be unique among clusters that are neither DELETED nor CREATION_FAILED.
+* Dedicated node counts: at least 3 per region; a single-region cluster may also have exactly 1.
+* PATCH: labels, delete_protection, parent_id, upgrade_type and usage limits apply at once (state
+  stays CREATED); region, node-count, hardware, plan and version changes lock the cluster for
+  ``update_seconds``.  Nothing changed -> no lock, no audit entry.  Storage cannot shrink.
+  A failed operation (control ``fail``) is reverted and leaves ``<OP>_FAILED``.
+* Nodes of a dedicated cluster during a locking operation: the first node of each region is
+  NOT_READY (rolling), the rest LIVE.  Serverless clusters list no nodes.
+* PUT ``/networking/allowlist/{ip}/{mask}`` is the same RPC as POST: 409 if the entry exists.
+* Allowlist ``propagating`` is true for ``propagate_seconds`` after a change.
+* Only ``spend_limit`` differs between API versions: accepted on create/update and shown in
+  ``config.serverless`` for versions before 2024-09-16; ``PUT .../spend-limit`` exists only on
+  2022-03-31.  Older enum spellings (``CLUSTER_STATUS_UNSPECIFIED``, plan ``SERVERLESS``) are not
+  emulated.
 """
 
 from __future__ import annotations
@@ -22,7 +41,6 @@ import json
 import random
 import re
 import threading
-import time as _time
 import uuid
 from collections import deque
 from datetime import datetime, timezone
