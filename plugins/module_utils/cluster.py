@@ -28,6 +28,8 @@ import time
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     AuthError,
     ClientError,
+    CockroachError,
+    NotFoundError,
     RetryPolicy,
     Transport,
 )
@@ -198,6 +200,12 @@ class ClusterClient:
                                "VIEWCLUSTERMETADATA privilege" % (self.username or "of this session", base,
                                                                   exc.message))
             raise
+        except NotFoundError as exc:
+            if exc.message.strip() == "404 page not found":
+                exc.message = ("%s: the node routes only exact /api/v2/ paths ending in '/'; check that cluster_url "
+                               "is the node's base URL (for example https://node1:8080) with no path such as "
+                               "/api/v2, and that this CockroachDB version serves %s" % (exc.message, base))
+            raise
         return resp
 
     def get_json(self, path, params=None, auth=True):
@@ -263,6 +271,26 @@ class ClusterClient:
                 return items, body
             seen.add(start)
 
+    def iter_token_pages(self, path, key, limit=DEFAULT_PAGE_LIMIT, params=None):
+        """Yield ``(items, body)`` per page of a fan-out token endpoint, with the end rule of ``token`` style.
+
+        Lets a caller stop early (for example once it holds enough matching items) without reading the rest.
+        """
+        start = None
+        seen = set()
+        while True:
+            query = dict(params or {})
+            query["limit"] = limit
+            if start:
+                query["start"] = start
+            body = self.get_json(path, params=query) or {}
+            page = body.get(key) or []
+            yield page, body
+            start = body.get("next")
+            if len(page) < limit or not start or start in seen:
+                return
+            seen.add(start)
+
     def _paginate_page(self, path, key, limit, params, max_items):
         items = []
         page_num = 1
@@ -297,6 +325,26 @@ class ClusterClient:
         params = {"ready": "true"} if ready else None
         resp = self.transport.request("GET", path, params=params, ok_statuses=(200, 500, 503))
         return resp.status, resp.status == 200
+
+    def probe_readiness(self, url=None, remote_node_id=None):
+        """Like :meth:`health` with ``ready=true`` but never raises for a node that does not answer.
+
+        ``remote_node_id`` asks the node at ``url`` (default this one) to proxy the probe to that
+        node (reference 1.8). Returns ``(status or None, ready_bool, error_text or None)``; a 502
+        from the proxy (target down) counts as an answer.
+        """
+        path = "/api/v2/health/"
+        if url:
+            path = url.rstrip("/") + path
+        params = {"ready": "true"}
+        if remote_node_id is not None:
+            params["remote_node_id"] = str(remote_node_id)
+        try:
+            resp = self.transport.request("GET", path, params=params, ok_statuses=(200, 400, 500, 502, 503))
+        except CockroachError as exc:
+            return exc.status, False, exc.message
+        text = resp.text.strip() if resp.status != 200 else None
+        return resp.status, resp.status == 200, text or None
 
 
 def sum_store_metric(node, metric):

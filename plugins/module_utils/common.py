@@ -94,6 +94,9 @@ def validate_cluster_params(params):
                       "DB Console URL, e.g. https://node1:8080")
     elif not (url.startswith("https://") or url.startswith("http://")):
         errors.append("cluster_url must start with http:// or https://, got %r" % url)
+    elif "/api/v2" in url.split("://", 1)[1].split("?", 1)[0]:
+        errors.append("cluster_url must be the node's base URL without /api/v2 (the modules add the API path), "
+                      "e.g. %r" % url.split("/api/v2", 1)[0])
     if not params.get("session") and not (params.get("username") and params.get("password") is not None):
         errors.append("the Cluster API needs a session token (session / COCKROACH_CLUSTER_SESSION) or username and "
                       "password (COCKROACH_CLUSTER_USER / COCKROACH_CLUSTER_PASSWORD)")

@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Runs the cluster_session module and marks its result no_log: the token it returns is a secret.
+
+The registered variable still holds the token; only what callbacks print is censored.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+from ansible.plugins.action import ActionBase
+
+
+class ActionModule(ActionBase):
+
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        result.update(self._execute_module(module_name=self._task.resolved_action or "cockroachdb.cockroachdb.cluster_session",
+                                           module_args=self._task.args, task_vars=task_vars))
+        if result.get("session"):
+            result["_ansible_no_log"] = True
+        return result

@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+DOCUMENTATION = r"""
+module: cluster_health_info
+short_description: One CockroachDB node's readiness and liveness, without failing when it is not ready
+version_added: 0.1.0
+description:
+  - Probes C(GET /api/v2/health/?ready=true) on one node and reports the HTTP status, whether the node is ready, and
+    what the status means (the server answers 200 when ready and 500 with a generic text when it is not).
+  - With O(node_id), also reports the node's liveness from C(GET /api/v2/nodes/) as a name and raw int. Without
+    O(node_url), the probe then goes to O(cluster_url) with C(remote_node_id), which the node proxies to O(node_id).
+  - A node that is not ready, or does not answer at all, is a result, not a failure. Use
+    M(cockroachdb.cockroachdb.cluster_health) or the C(health_wait) role to gate on health.
+  - The readiness probe needs no login; the liveness lookup does (the C(admin) role or C(VIEWCLUSTERMETADATA)).
+options:
+  node_id:
+    description: The node to report on. Default the node at O(node_url) (or O(cluster_url)), without liveness.
+    type: int
+  node_url:
+    description: Base URL of the node to probe directly, for example V(https://node3:8080). Default O(cluster_url).
+    type: str
+extends_documentation_fragment:
+  - cockroachdb.cockroachdb.cluster
+  - cockroachdb.cockroachdb.attributes
+  - cockroachdb.cockroachdb.attributes.INFO_MODULE
+  - cockroachdb.cockroachdb.attributes.CLUSTER_GROUP
+author:
+  - Contributors to the cockroachdb.cockroachdb collection (@cockroachdb)
+"""
+
+EXAMPLES = r"""
+- name: Is node 3 ready and live?
+  cockroachdb.cockroachdb.cluster_health_info:
+    cluster_url: https://node1:8080
+    session: "{{ crdb_login.session }}"
+    node_id: 3
+  register: n3
+
+- name: Readiness of the node behind a URL (no login needed)
+  cockroachdb.cockroachdb.cluster_health_info:
+    cluster_url: https://node2:8080
+    session: unused
+"""
+
+RETURN = r"""
+url:
+  description: The node URL probed.
+  returned: always
+  type: str
+  sample: https://node1:8080
+node_id:
+  description: The node reported on (as given).
+  returned: always
+  type: int
+  sample: 3
+status:
+  description: HTTP status of the readiness probe; V(null) when the node did not answer.
+  returned: always
+  type: int
+  sample: 500
+ready:
+  description: Whether the probe answered 200.
+  returned: always
+  type: bool
+  sample: false
+meaning:
+  description: What the answer means.
+  returned: always
+  type: str
+  sample: "not ready: the node is initializing, draining or shutting down, ..."
+error:
+  description: The body of a failed probe, or why there was no answer (V(null) when ready).
+  returned: always
+  type: str
+liveness:
+  description: Liveness name of O(node_id) (V(null) without O(node_id); V(unknown) when it could not be read).
+  returned: always
+  type: str
+  sample: draining
+liveness_status:
+  description: Raw C(liveness_status) int of O(node_id) (V(null) without O(node_id)).
+  returned: always
+  type: int
+  sample: 6
+liveness_error:
+  description: Why the liveness could not be read (V(null) when it was).
+  returned: always
+  type: str
+"""
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import health_meaning, normalize_node
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import TransportError
+
+
+def run(m):
+    p = m.params
+    client = m.client
+    url = (p["node_url"] or p["cluster_url"]).rstrip("/")
+    remote = p["node_id"] if (p["node_id"] is not None and not p["node_url"]) else None
+    status, ready, error = client.probe_readiness(url=url, remote_node_id=remote)
+    if status == 502 and remote is not None:
+        meaning = "no answer: node %s could not be reached through %s (process down or unreachable)" % (remote, url)
+    else:
+        meaning = health_meaning(status, error)
+    result = dict(changed=False, url=url, node_id=p["node_id"], status=status, ready=ready, meaning=meaning,
+                  error=None if ready else error, liveness=None, liveness_status=None, liveness_error=None)
+    if p["node_id"] is not None:
+        try:
+            nodes = [normalize_node(n) for n in client.list_nodes()]
+        except TransportError as exc:
+            result.update(liveness="unknown", liveness_error=exc.message)
+            return result
+        match = [n for n in nodes if n["node_id"] == p["node_id"]]
+        if match:
+            result.update(liveness=match[0]["liveness"], liveness_status=match[0]["liveness_status"])
+        else:
+            result.update(liveness="unknown", liveness_error="node %s is not in the cluster's node list" % p["node_id"])
+    return result
+
+
+def main():
+    m = ClusterModule(argument_spec=dict(node_id=dict(type="int"), node_url=dict(type="str")))
+    url = m.params["node_url"]
+    if url is not None and not (url.startswith("http://") or url.startswith("https://")):
+        m.fail("node_url must be a node's base URL starting with http:// or https://, got %r" % url)
+    if m.params["node_id"] is not None and m.params["node_id"] < 1:
+        m.fail("node_id must be a positive node id")
+    m.run(run)
+
+
+if __name__ == "__main__":
+    main()
