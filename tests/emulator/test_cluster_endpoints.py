@@ -314,3 +314,15 @@ def test_sql_endpoint_method_and_content_type(admin):
 
 def test_any_method_on_read_endpoints(admin):
     assert admin.post("/api/v2/nodes/").status_code == 200
+
+
+def test_v1_health_bad_ready_value_is_gateway_400(fresh_emulator):
+    r = NodeClient(fresh_emulator).get("/health?ready=maybe")
+    assert r.status_code == 400
+    body = r.json()
+    assert body["code"] == 3 and set(body) == {"error", "code", "message", "details"}
+
+
+def test_status_vars_prometheus(fresh_emulator):
+    r = NodeClient(fresh_emulator).get("/_status/vars")
+    assert r.status_code == 200 and 'ranges_underreplicated{store="1"} 0' in r.text

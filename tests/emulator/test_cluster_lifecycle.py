@@ -8,7 +8,7 @@ import requests
 
 from conftest import NodeClient
 
-FAST = dict(nodes=3, liveness_expiry=0.4, time_until_store_dead=1.2, catchup_seconds=0.6,
+FAST = dict(nodes=3, liveness_expiry=0.6, time_until_store_dead=1.6, catchup_seconds=0.6,
             unready_seconds=0.4, drain_seconds=0.4)
 
 
@@ -48,9 +48,9 @@ def test_stop_refuses_connections_and_start_rebinds_same_port(fast):
         keep.get(url3 + "/api/v2/health/", timeout=2)
     # other nodes still list it: LIVE until the liveness record expires, then 2, then 1
     assert liveness(c, 3) == 3
-    time.sleep(0.5)
+    time.sleep(0.8)
     assert liveness(c, 3) == 2
-    time.sleep(0.9)
+    time.sleep(1.0)
     assert liveness(c, 3) == 1
     e.control("POST", "/_emulator/nodes/3/start")
     r = requests.get(url3 + "/api/v2/health/?ready=true", timeout=2)
@@ -148,7 +148,7 @@ def test_restart_that_never_comes_back(fast):
                                                      "unready_seconds": 0, "drain_seconds": 0})
     time.sleep(0.3)
     assert refused(e.node_url(3))
-    time.sleep(1.5)
+    time.sleep(1.7)
     assert refused(e.node_url(3))
     assert liveness(c, 3) == 1
     st = e.control("GET", "/_emulator/nodes/3")

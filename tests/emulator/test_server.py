@@ -139,3 +139,23 @@ def test_tls_with_ca_from_ready_file(emulator_factory):
     r = requests.get(plain + "/api/v2/health/", allow_redirects=False)
     assert r.status_code == 307 and r.headers["Location"].startswith("https://")
     assert requests.get(plain + "/health").status_code == 200  # v1 /health is served over plain HTTP
+
+
+def test_sigint_stops_cleanly(emulator_factory):
+    e = emulator_factory(nodes=1)
+    e.proc.send_signal(signal.SIGINT)
+    assert e.proc.wait(10) == 0
+
+
+def test_bad_cli_values_fail_fast(tmp_path):
+    import subprocess
+    import sys
+    from conftest import REPO
+    r = subprocess.run([sys.executable, "-m", "emulator", "--fault-kinds", "teapot"], cwd=REPO,
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode != 0 and "teapot" in r.stderr
+
+
+def test_head_request(emulator):
+    r = requests.head(emulator.node_url(1) + "/api/v2/health/")
+    assert r.status_code == 200 and r.content == b""
