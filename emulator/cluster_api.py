@@ -742,7 +742,7 @@ class ClusterState:
         uptime = max(0.0, as_of - node.started_at)
         sessions = 0 if not up else len(self.node_sql_sessions(nid))
         metrics = {
-            "liveness.livenodes": livenodes if lv == 3 else 0,
+            "liveness.livenodes": livenodes if lv in (3, 4, 6) else 0,
             "liveness.heartbeatsuccesses": int(uptime / 3),
             "sql.conns": sessions,
             "sql.query.count": int(uptime * (20 + rng_h % 30)),
@@ -779,12 +779,14 @@ class ClusterState:
             now = self.clock.monotonic()
             wall = self.clock.time()
             view = self.replication_view(now)
-            live = sum(1 for n in self.nodes if self.liveness(n, now) == 3)
+            live = sum(1 for n in self.nodes if self.liveness(n, now) in (3, 4, 6))
             return [self.node_status(n, now, wall, view, live) for n in node_ids]
 
-    def node_summary(self, nid: int, listener=None) -> Dict[str, Any]:
+    def node_summary(self, nid: int, listener=None, view=None) -> Dict[str, Any]:
         with self.lock:
             now = self.clock.monotonic()
+            if view is None:
+                view = self.replication_view(now)
             node = self.nodes[nid]
             up = self.process_up(nid, now)
             ready = self.readiness(nid, now)[0] if up else False
@@ -800,7 +802,7 @@ class ClusterState:
                 phase = "starting"
             else:
                 phase = "running"
-            st = self.node_status(nid, now, self.clock.time(), self.replication_view(now), 0)
+            st = self.node_status(nid, now, self.clock.time(), view, 0)
             return {"id": nid, "node_id": nid, "port": node.http_addr[1],
                     "url": listener.url if listener is not None else None,
                     "up": up, "listening": bool(listener.up) if listener is not None else up,

@@ -191,8 +191,10 @@ class Emulator:
             self.reset()
             return Response.json(200, {"reset": True})
         if p in ("/_emulator/state", "/_emulator/state/"):
-            nodes = [self.cluster.node_summary(n, self.server.node_listeners[n])
-                     for n in sorted(self.server.node_listeners)]
+            with self.cluster.lock:
+                view = self.cluster.replication_view(self.clock.monotonic())
+                nodes = [self.cluster.node_summary(n, self.server.node_listeners[n], view)
+                         for n in sorted(self.server.node_listeners)]
             return Response.json(200, {"nodes": nodes, "faults": self.faults.describe(),
                                        "sessions": self.cluster.api_session_count(),
                                        "insecure": self.cluster.insecure,
