@@ -69,7 +69,11 @@ class Fuzzer:
                                                   "spec": dict(spec, delete_protection="DISABLED")})
             assert r.status == 200, r
             self.pool[kind] = r.body["id"]
-            self.cl.post("/api/v1/clusters/%s/sql-users" % r.body["id"], {"name": "app_user", "password": "pw"})
+        for cid in self.pool.values():
+            # keep a known user and allowlist entry around so that update/delete paths can succeed
+            self.cl.post("/api/v1/clusters/%s/sql-users" % cid, {"name": "app_user", "password": "pw"})
+            self.cl.post("/api/v1/clusters/%s/networking/allowlist" % cid,
+                         {"cidr_ip": "10.0.0.0", "cidr_mask": 8, "ui": True, "sql": True})
 
 
 FUZZ = None
@@ -153,9 +157,9 @@ def request_for(draw, op_id):
         elif name == "name":
             val = draw(st.one_of(st.sampled_from(["app_user", "defaultdb", "other"]), st.text(min_size=1, max_size=8)))
         elif name == "cidr_ip":
-            val = draw(st.sampled_from(["0.0.0.0", "10.0.0.0", "192.168.1.1", "abc", "999.1.1.1"]))
+            val = draw(st.sampled_from(["10.0.0.0", "10.0.0.0", "0.0.0.0", "192.168.1.1", "abc", "999.1.1.1"]))
         elif name == "cidr_mask":
-            val = draw(st.one_of(st.integers(-2, 40), st.just("x")))
+            val = draw(st.one_of(st.just(8), st.just(8), st.integers(-2, 40), st.just("x")))
         else:
             val = draw(st.text(min_size=1, max_size=8))
         path = path.replace("{%s}" % name, qpath(val))
@@ -180,14 +184,64 @@ def request_for(draw, op_id):
     body = None
     schema = v.request_schema(op_id)
     if schema is not None:
-        body = draw(st.one_of(object_for(v.resolve(schema), v, 0), object_for(v.resolve(schema), v, 0),
-                              st.just([]), st.just("x")))
+        if op_id in VALID_BODIES and draw(st.integers(0, 2)) > 0:
+            body = draw(VALID_BODIES[op_id])
+        else:
+            body = draw(st.one_of(object_for(v.resolve(schema), v, 0), object_for(v.resolve(schema), v, 0),
+                                  st.just([]), st.just("x")))
     key = draw(st.sampled_from([None, None, None, None, None, None, None, None, "", "bad-key"]))
     version = draw(st.sampled_from([None] * 8 + ["2022-03-31", "2023-04-10", "bogus"]))
     return method, path, query, body, key, version
 
 
 IMPLEMENTED = sorted(OPERATION_IDS.values())
+
+NAME = st.from_regex(r"\A[a-z][a-z0-9-]{4,12}[a-z0-9]\Z")
+SQLNAME = st.from_regex(r"\A[a-z_][a-z0-9_]{0,10}\Z")
+LIMITS = st.fixed_dictionaries({}, optional={"request_unit_limit": st.integers(1, 10 ** 9).map(str),
+                                             "storage_mib_limit": st.integers(1, 10 ** 6)})
+# Mostly-valid bodies, so that the success paths are fuzzed too (not only the validation).
+VALID_BODIES = {
+    "CockroachCloud_CreateCluster": st.one_of(
+        st.fixed_dictionaries({"name": NAME, "provider": st.just("GCP"), "spec": st.fixed_dictionaries({
+            "serverless": st.fixed_dictionaries({"regions": st.sampled_from([["us-central1"], ["us-east1"]]),
+                                                 "usage_limits": LIMITS})},
+            optional={"labels": st.dictionaries(st.sampled_from(["a", "env"]), st.text(max_size=5), max_size=2),
+                      "delete_protection": st.sampled_from(["ENABLED", "DISABLED"])})}),
+        st.fixed_dictionaries({"name": NAME, "provider": st.sampled_from(["AWS"]), "spec": st.fixed_dictionaries({
+            "dedicated": st.fixed_dictionaries({
+                "region_nodes": st.sampled_from([{"us-east-1": 3}, {"us-west-2": 1}, {"us-east-1": 3, "us-west-2": 4}]),
+                "hardware": st.fixed_dictionaries({"machine_spec": st.sampled_from([{"num_virtual_cpus": 2},
+                                                                                    {"machine_type": "m6i.xlarge"}]),
+                                                   "storage_gib": st.sampled_from([0, 15, 100])}),
+            }, optional={"cockroach_version": st.sampled_from(["v23.2", "v24.1", "v24.3"])})})})),
+    "CockroachCloud_UpdateCluster": st.one_of(
+        st.fixed_dictionaries({}, optional={"labels": st.dictionaries(st.sampled_from(["a", "b"]), st.text(max_size=3)),
+                                            "delete_protection": st.just("DISABLED")}),
+        st.fixed_dictionaries({"serverless": st.fixed_dictionaries({}, optional={
+            "usage_limits": st.one_of(LIMITS, st.fixed_dictionaries({"provisioned_virtual_cpus": st.integers(1, 9)})),
+            "regions": st.sampled_from([["us-central1", "us-east1"], ["us-east-1", "us-west-2"]]),
+            "primary_region": st.sampled_from(["us-east1", "us-west-2"])})}),
+        st.fixed_dictionaries({"dedicated": st.fixed_dictionaries({}, optional={
+            "region_nodes": st.sampled_from([{"us-central1": 3}, {"us-central1": 4, "us-east1": 3}]),
+            "hardware": st.fixed_dictionaries({}, optional={"storage_gib": st.sampled_from([50, 200]),
+                                                            "machine_spec": st.just({"num_virtual_cpus": 4})})})}),
+        st.sampled_from([{"cockroach_version": "v24.2"}, {"cockroach_version": "v24.3"},
+                         {"upgrade_status": "FINALIZED"}, {"upgrade_status": "ROLLBACK_RUNNING"},
+                         {"plan": "STANDARD", "serverless": {"usage_limits": {"provisioned_virtual_cpus": "2"}}},
+                         {"plan": "BASIC", "serverless": {"usage_limits": {}, "upgrade_type": "AUTOMATIC"}}])),
+    "CockroachCloud_CreateSQLUser": st.fixed_dictionaries({"name": SQLNAME, "password": st.text(min_size=1, max_size=8)}),
+    "CockroachCloud_UpdateSQLUserPassword": st.fixed_dictionaries({"password": st.text(min_size=1, max_size=8)}),
+    "CockroachCloud_CreateDatabase": st.fixed_dictionaries({"name": SQLNAME}),
+    "CockroachCloud_EditDatabase": st.fixed_dictionaries({"new_name": SQLNAME}),
+    "CockroachCloud_EditDatabase2": st.fixed_dictionaries({"name": st.just("defaultdb"), "new_name": SQLNAME}),
+    "CockroachCloud_AddAllowlistEntry": st.fixed_dictionaries({
+        "cidr_ip": st.ip_addresses(v=4).map(str), "cidr_mask": st.integers(0, 32), "ui": st.booleans(),
+        "sql": st.booleans()}, optional={"name": st.text(max_size=5)}),
+    "CockroachCloud_AddAllowlistEntry2": st.fixed_dictionaries({"ui": st.booleans(), "sql": st.booleans()}),
+    "CockroachCloud_UpdateAllowlistEntry": st.fixed_dictionaries({"ui": st.booleans(), "sql": st.booleans()},
+                                                                 optional={"name": st.text(max_size=5)}),
+}
 
 
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -248,3 +302,5 @@ def test_fuzz_report():
     assert fz.cases > 0
     assert report["failures"] == 0
     assert report["operations_fuzzed"] == len(IMPLEMENTED)
+    if fz.cases >= 1000:  # full run: success paths reached, not only validation errors
+        assert len(report["operations_with_200"]) >= len(IMPLEMENTED) - 3, report["operations_with_200"]
