@@ -5,6 +5,8 @@ import json
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cloud_helpers import KEY, Client, FakeClock
 
@@ -220,3 +222,34 @@ def test_thread_safety_parallel_creates():
     assert not errors
     r = cl.get("/api/v1/clusters/%s/databases" % c["id"], query={"pagination.limit": 500})
     assert len(r.body["databases"]) == 161
+
+
+def test_page_token_is_bound_to_its_list(cl):
+    c = cl.create("token-scope")
+    for i in range(3):
+        cl.post("/api/v1/clusters/%s/databases" % c["id"], {"name": "db%d" % i})
+    tok = cl.get("/api/v1/clusters/%s/databases" % c["id"], query={"pagination.limit": 1}).body["pagination"]["next_page"]
+    r = cl.get("/api/v1/clusters/%s/networking/allowlist" % c["id"], query={"pagination.page": tok})
+    assert r.status == 400 and r.body["code"] == 3
+    r = cl.get("/api/v1/clusters/%s/databases" % c["id"], query={"pagination.page": tok, "pagination.sort_order": "DESC"})
+    assert r.status == 400
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(n=st.integers(0, 12), limit=st.integers(1, 5), desc=st.booleans())
+def test_pagination_walk_visits_every_item_once(n, limit, desc):
+    cl = Client(create_seconds=0)
+    c = cl.create("walk-test")
+    for i in range(n):
+        cl.post("/api/v1/clusters/%s/sql-users" % c["id"], {"name": "user%02d" % i, "password": "pw"})
+    q = {"pagination.limit": limit, "pagination.sort_order": "DESC" if desc else "ASC"}
+    seen, page = [], ""
+    for _ in range(20):
+        r = cl.get("/api/v1/clusters/%s/sql-users" % c["id"], query=dict(q, **{"pagination.page": page}))
+        assert r.status == 200
+        seen += [u["name"] for u in r.body["users"]]
+        page = r.body["pagination"].get("next_page", "")
+        if not page:
+            break
+    expected = sorted("user%02d" % i for i in range(n))
+    assert seen == (expected[::-1] if desc else expected)
