@@ -93,12 +93,24 @@ def version_matches(build_tag, expected):
     return tag == want or tag.startswith(want + ".") or tag.startswith(want + "-")
 
 
+def short_error(text):
+    """A connection failure in a few words (``connection refused``, ``timed out``) instead of a urllib3 trace."""
+    low = (text or "").lower()
+    for needle, short in (("connection refused", "connection refused"), ("timed out", "timed out"),
+                          ("timeout", "timed out"), ("name or service not known", "unknown host"),
+                          ("certificate verify failed", "TLS certificate not trusted"),
+                          ("connection reset", "connection reset"), ("remotedisconnected", "connection closed")):
+        if needle in low:
+            return short
+    return text or "no connection"
+
+
 def probe_text(node_id, probe):
     """Why the readiness probe of ``node_id`` did not pass."""
     url = probe.get("url") or "?"
     status = probe.get("status")
     if status is None:
-        return "node %s is down: %s did not answer (%s)" % (node_id, url, probe.get("error") or "no connection")
+        return "node %s is down: %s did not answer (%s)" % (node_id, url, short_error(probe.get("error")))
     if status == 502:
         return "node %s is down: the proxy answered 502 for it (%s)" % (node_id, url)
     return "node %s is not ready: %s/api/v2/health/?ready=true answered HTTP %s" % (node_id, url.rstrip("/"), status)

@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The health gate's I/O: read the node list (failing over to another node), probe every node's
+readiness, feed both to :func:`health.evaluate`, and poll until healthy or the deadline.
+
+Kept apart from :mod:`health` so that the verdict stays a pure function.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+import time
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health import evaluate
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
+    AuthError,
+    ClientError,
+    CockroachError,
+    RetryPolicy,
+)
+
+try:
+    from concurrent.futures import ThreadPoolExecutor
+except ImportError:  # pragma: no cover - Python 3 always has it
+    ThreadPoolExecutor = None
+
+
+def parse_node_urls(value):
+    """``node_urls`` as given -> ``{node_id: base_url}``.
+
+    A list maps its i-th URL to node id i+1 (the order of a fresh cluster and of the emulator's
+    ready file); a dict maps node ids (ints or digit strings) to URLs explicitly.
+    """
+    if value is None or value == "" or value == [] or value == {}:
+        return {}
+    result = {}
+    if isinstance(value, dict):
+        for key, url in value.items():
+            try:
+                nid = int(key)
+            except (TypeError, ValueError):
+                raise ValueError("node_urls: %r is not a node id; use a list of URLs or a dict {node_id: url}" % (key,))
+            result[nid] = url
+    elif isinstance(value, (list, tuple)):
+        for index, url in enumerate(value):
+            result[index + 1] = url
+    else:
+        raise ValueError("node_urls must be a list of base URLs (node 1 first) or a dict {node_id: url}")
+    for nid, url in result.items():
+        if not isinstance(url, str) or not (url.startswith("http://") or url.startswith("https://")):
+            raise ValueError("node_urls: the URL of node %s must start with http:// or https://, got %r" % (nid, url))
+        if "/api/v2" in url:
+            raise ValueError("node_urls: give node base URLs without /api/v2, got %r" % url)
+        result[nid] = url.rstrip("/")
+    return result
+
+
+class HealthGate:
+    """Polls one cluster. ``conn`` holds the Cluster API connection options of the modules."""
+
+    def __init__(self, conn, node_urls=None, expect=None, probe_timeout=2.0, clock=time.monotonic,
+                 sleep=time.sleep, http_session_factory=None):
+        self.conn = dict(conn)
+        self.node_urls = parse_node_urls(node_urls)
+        self.expect = dict(expect or {})
+        self.probe_timeout = float(probe_timeout)
+        self.clock = clock
+        self.sleep = sleep
+        self._session_factory = http_session_factory
+        endpoints = [self.conn["cluster_url"].rstrip("/")]
+        for nid in sorted(self.node_urls):
+            if self.node_urls[nid] not in endpoints:
+                endpoints.append(self.node_urls[nid])
+        self.endpoints = endpoints
+        self.api_index = 0
+        self.api_clients = {}
+        self.probe_clients = {}
+        self.token = self.conn.get("session")
+        self.failovers = 0
+        self.polls = 0
+
+    # -- clients ------------------------------------------------------------------------------
+    def _client(self, url, timeout, session=None):
+        kwargs = {}
+        if self._session_factory is not None:
+            kwargs["http_session"] = self._session_factory()
+        return ClusterClient(
+            url, username=self.conn.get("username"), password=self.conn.get("password"), session=session,
+            timeout=timeout, validate_certs=self.conn.get("validate_certs", True), ca_path=self.conn.get("ca_path"),
+            retry=RetryPolicy(retries=0), clock=self.clock, sleep=self.sleep, **kwargs)
+
+    def api_client(self, index):
+        url = self.endpoints[index]
+        client = self.api_clients.get(url)
+        if client is None:
+            # one login for the whole run: later endpoints reuse the token (valid on every node)
+            client = self._client(url, min(float(self.conn.get("timeout") or 30.0), 10.0), session=self.token)
+            self.api_clients[url] = client
+        return client
+
+    def probe_client(self, url):
+        client = self.probe_clients.get(url)
+        if client is None:
+            client = self._client(url, self.probe_timeout)
+            self.probe_clients[url] = client
+        return client
+
+    @property
+    def request_count(self):
+        clients = list(self.api_clients.values()) + list(self.probe_clients.values())
+        return sum(c.request_count for c in clients)
+
+    # -- one poll -----------------------------------------------------------------------------
+    def read_nodes(self):
+        """All pages of ``/api/v2/nodes/`` from the current node, failing over to the next endpoint.
+
+        Returns ``(nodes or None, error text or None)``. Authentication and request errors are raised:
+        another node would answer the same.
+        """
+        errors = []
+        for step in range(len(self.endpoints)):
+            index = (self.api_index + step) % len(self.endpoints)
+            client = self.api_client(index)
+            if self.token and not client.token:
+                client.token = self.token
+            try:
+                nodes = client.list_nodes()
+            except (AuthError, ClientError):
+                raise
+            except CockroachError as exc:
+                errors.append("%s: %s" % (self.endpoints[index], exc.message))
+                continue
+            if client.token and not self.token:
+                self.token = client.token
+            if index != self.api_index:
+                self.failovers += 1
+                self.api_index = index
+            return nodes, None
+        return None, "; ".join(errors)
+
+    def targets(self, nodes):
+        """``{node_id: (url, via_node_id)}``: direct probes for given URLs, else through the API node's proxy."""
+        ids = set(self.node_urls)
+        for node in nodes or []:
+            try:
+                if int(node.get("liveness_status") or 0) != 5:
+                    ids.add(int(node["node_id"]))
+            except (TypeError, ValueError, KeyError):
+                continue
+        result = {}
+        for nid in sorted(ids):
+            if nid in self.node_urls:
+                result[nid] = (self.node_urls[nid], None)
+            else:
+                result[nid] = (self.endpoints[self.api_index], nid)
+        return result
+
+    def _probe(self, item):
+        nid, (url, via) = item
+        if via is None:
+            status, ready, error = self.probe_client(url).probe_readiness()
+            shown = url
+        else:
+            client = self.api_clients.get(url) or self.probe_client(url)
+            status, ready, error = client.probe_readiness(remote_node_id=via)
+            shown = "%s (proxy to node %s)" % (url, via)
+        return nid, {"url": shown, "status": status, "ready": ready, "error": error if not ready else None}
+
+    def probe(self, targets):
+        items = sorted(targets.items())
+        direct = [i for i in items if i[1][1] is None]
+        proxied = [i for i in items if i[1][1] is not None]
+        results = {}
+        if ThreadPoolExecutor is not None and len(direct) > 1:
+            with ThreadPoolExecutor(max_workers=min(16, len(direct))) as pool:
+                for nid, probe in pool.map(self._probe, direct):
+                    results[nid] = probe
+        else:
+            for item in direct:
+                nid, probe = self._probe(item)
+                results[nid] = probe
+        for item in proxied:
+            nid, probe = self._probe(item)
+            results[nid] = probe
+        return results
+
+    def poll(self, streak=0):
+        nodes, error = self.read_nodes()
+        probes = self.probe(self.targets(nodes))
+        expect = dict(self.expect)
+        if error:
+            expect["node_list_error"] = error
+        self.polls += 1
+        verdict = evaluate(nodes, probes, expect, streak=streak)
+        verdict["api_url"] = self.endpoints[self.api_index] if nodes is not None else None
+        return verdict
+
+    # -- the wait -------------------------------------------------------------------------------
+    def run(self, wait=False, timeout=300.0, interval=0.5, on_poll=None):
+        """Poll until healthy; without ``wait`` stop at the first failing poll (one evaluation).
+
+        ``timeout`` bounds the whole wait; polls start ``interval`` seconds apart. Returns the last
+        verdict plus ``waited`` (seconds), ``polls`` and ``requests``.
+        """
+        start = self.clock()
+        deadline = start + float(timeout)
+        streak = 0
+        verdict = None
+        while True:
+            began = self.clock()
+            verdict = self.poll(streak)
+            streak = verdict["streak"]
+            if on_poll is not None:
+                on_poll(verdict)
+            if verdict["healthy"]:
+                break
+            if not wait and not verdict["passed"]:
+                break
+            next_at = began + float(interval)
+            if wait and next_at > deadline:
+                break
+            self.sleep(max(0.0, next_at - self.clock()))
+        verdict["waited"] = round(self.clock() - start, 3)
+        verdict["polls"] = self.polls
+        verdict["requests"] = self.request_count
+        verdict["failovers"] = self.failovers
+        return verdict
+
+    def close(self):
+        """Log out once (through whichever node still answers), then close every connection."""
+        owner = None
+        for client in self.api_clients.values():
+            if client.owns_token and client.token:
+                owner = client
+        if owner is not None:
+            token = owner.token
+            order = [owner] + [c for c in self.api_clients.values() if c is not owner]
+            for client in order:
+                try:
+                    client.logout(token)
+                    break
+                except CockroachError:
+                    continue
+            owner.owns_token = False
+            owner.token = None
+        for client in list(self.api_clients.values()) + list(self.probe_clients.values()):
+            client.owns_token = False
+            client.close()

@@ -1,0 +1,331 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+DOCUMENTATION = r"""
+module: cluster_health
+short_description: Health gate of a CockroachDB cluster, evaluated once or waited for
+version_added: 0.1.0
+description:
+  - Decides whether a CockroachDB cluster is safe to take the next node down, from the node list
+    (C(GET /api/v2/nodes/), every page) and every node's readiness probe (C(GET /api/v2/health/?ready=true):
+    200 ready, 500 not ready, no answer down).
+  - "Healthy means, for every node that is not decommissioned: it answers ready; its liveness is LIVE (SUSPECT,
+    DEAD, DECOMMISSIONING, DRAINING and UNKNOWN are reasons); at least O(expected_nodes) nodes are in the list;
+    the under-replicated and unavailable ranges summed over every store of every node are 0; the builds agree
+    (O(same_build)) or match O(expected_version); the nodes in O(started_after) have restarted; every store has
+    O(min_free_storage) percent free; and all of this held for O(stable_checks) consecutive polls."
+  - Every failed condition gives one reason that names the node. The module fails with all of them
+    unless O(fail_on_unhealthy=false).
+  - With O(wait=false) the module evaluates once (O(stable_checks) polls O(interval) apart, stopping at the first
+    failing poll). With O(wait=true) it polls every O(interval) seconds until healthy or O(wait_timeout).
+  - When the node of O(cluster_url) does not answer, the node list is read from the next node of O(node_urls).
+  - Each poll sends one node-list request (one per page of 100 nodes) and one readiness probe per node.
+    With O(node_urls) the probes go straight to each node; without, through the node that served the node list
+    (C(remote_node_id) proxying).
+options:
+  node_urls:
+    description:
+      - Base URLs of the nodes to probe for readiness, for example V(https://node3:8080).
+      - A list maps its first URL to node 1, the second to node 2, and so on (the order of a fresh cluster and of
+        the emulator's ready file). A dict maps node ids to URLs explicitly.
+      - These URLs are also the fallbacks for reading the node list when O(cluster_url) does not answer.
+      - When omitted, every node in the node list is probed through the node that served the list.
+    type: raw
+  wait:
+    description: Poll until the cluster is healthy or O(wait_timeout) passes, instead of evaluating once.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds that O(wait=true) waits at most. (O(timeout) is the timeout of one HTTP request.)
+    type: float
+    default: 300
+  interval:
+    description:
+      - Seconds between the starts of two polls. A poll sends one request per node, so V(0.5) means about two
+        requests per second per node.
+    type: float
+    default: 0.5
+  stable_checks:
+    description:
+      - Number of consecutive passing polls needed before the cluster counts as healthy (a stability window of
+        about O(stable_checks) x O(interval) seconds, not a fixed sleep).
+    type: int
+    default: 1
+  expected_nodes:
+    description: Number of nodes (not decommissioned) that must be in the node list.
+    type: int
+  expected_version:
+    description:
+      - Build every node must run, for example V(v25.4.1); a prefix such as V(v25.4) matches any patch release.
+    type: str
+  same_build:
+    description: Require every node to run the same build.
+    type: bool
+    default: false
+  started_after:
+    description:
+      - Nodes that must have restarted, as a dict of node id to Unix nanoseconds; each node's C(started_at)
+        must be later. Use the RV(nodes[].started_at) of an earlier result to prove a restart really happened.
+    type: dict
+  min_free_storage:
+    description: Percent of each store's capacity that must be available (from the store metrics).
+    type: float
+  probe_timeout:
+    description: Seconds one readiness probe waits for an answer before the node counts as down.
+    type: float
+    default: 2
+  fail_on_unhealthy:
+    description: Fail when the verdict is unhealthy. With V(false) the verdict is only returned.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - cockroachdb.cockroachdb.cluster
+  - cockroachdb.cockroachdb.attributes
+  - cockroachdb.cockroachdb.attributes.INFO_MODULE
+  - cockroachdb.cockroachdb.attributes.CLUSTER_GROUP
+notes:
+  - The readiness probe needs no login; the node list needs the C(admin) role or C(VIEWCLUSTERMETADATA).
+  - The module logs in once per run (or uses O(session)) and logs out through whichever node still answers.
+seealso:
+  - module: cockroachdb.cockroachdb.cluster_health_info
+author:
+  - Contributors to the cockroachdb.cockroachdb collection (@cockroachdb)
+"""
+
+EXAMPLES = r"""
+- name: Is the cluster healthy right now? (report only)
+  cockroachdb.cockroachdb.cluster_health:
+    cluster_url: https://node1:8080
+    username: admin
+    password: "{{ crdb_admin_password }}"
+    fail_on_unhealthy: false
+  register: health
+
+- name: Wait until all 5 nodes are ready, live, fully replicated and on one build, for 3 polls in a row
+  cockroachdb.cockroachdb.cluster_health:
+    cluster_url: https://node1:8080
+    session: "{{ crdb_login.session }}"
+    node_urls:
+      - https://node1:8080
+      - https://node2:8080
+      - https://node3:8080
+      - https://node4:8080
+      - https://node5:8080
+    expected_nodes: 5
+    same_build: true
+    stable_checks: 3
+    wait: true
+    wait_timeout: 600
+"""
+
+RETURN = r"""
+healthy:
+  description: The verdict.
+  returned: always
+  type: bool
+  sample: false
+reasons:
+  description: One text per failed condition, naming the node (empty when healthy).
+  returned: always
+  type: list
+  elements: str
+  sample: ["node 3 is down: http://node3:8080 did not answer (connection refused)", "12 under-replicated range(s) in the cluster (node 1: 7, node 2: 5)"]
+checks:
+  description: Each condition and whether it held in the last poll.
+  returned: always
+  type: dict
+  sample: {"node_list": true, "ready": false, "live": true, "count": true, "underreplicated": false,
+           "unavailable": true, "build": true, "restarted": true, "storage": true, "stable": true}
+nodes:
+  description: Per-node detail of the last poll, sorted by node id.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    node_id:
+      description: Node id.
+      type: int
+    url:
+      description: Where the readiness probe went.
+      type: str
+    ready:
+      description: Whether the probe answered 200.
+      type: bool
+    probe_status:
+      description: HTTP status of the probe (V(null) when the node did not answer).
+      type: int
+    probe_error:
+      description: Why the probe failed (V(null) when ready).
+      type: str
+    in_node_list:
+      description: Whether the node is in the node list.
+      type: bool
+    liveness:
+      description: Liveness name (live, suspect, dead, draining, decommissioning, decommissioned, unknown).
+      type: str
+    liveness_status:
+      description: Raw C(liveness_status) int.
+      type: int
+    build_tag:
+      description: Build the node runs.
+      type: str
+    started_at:
+      description: When the node process started, Unix nanoseconds.
+      type: int
+    locality:
+      description: Locality tiers as a dict, for example C({"region": "us-east1", "zone": "us-east1-b"}).
+      type: dict
+    underreplicated:
+      description: Under-replicated ranges counted on this node's stores.
+      type: int
+    unavailable:
+      description: Unavailable ranges counted on this node's stores.
+      type: int
+    stores:
+      description: Number of stores reporting metrics.
+      type: int
+    min_free_storage_percent:
+      description: Lowest available share of capacity among the node's stores, in percent.
+      type: float
+    problems:
+      description: The reasons that concern this node.
+      type: list
+      elements: str
+underreplicated:
+  description: Under-replicated ranges summed over every store of every node.
+  returned: always
+  type: int
+  sample: 0
+unavailable:
+  description: Unavailable ranges summed over every store of every node.
+  returned: always
+  type: int
+  sample: 0
+streak:
+  description: Consecutive passing polls at the end.
+  returned: always
+  type: int
+  sample: 3
+stable_checks:
+  description: The stability window asked for.
+  returned: always
+  type: int
+  sample: 3
+waited:
+  description: Seconds spent polling.
+  returned: always
+  type: float
+  sample: 4.52
+polls:
+  description: Number of polls.
+  returned: always
+  type: int
+  sample: 9
+requests:
+  description: HTTP requests sent while polling (the login included, the final logout not).
+  returned: always
+  type: int
+  sample: 47
+failovers:
+  description: How often the node list had to be read from another node than before.
+  returned: always
+  type: int
+  sample: 0
+api_url:
+  description: The node that served the last node list (V(null) when none answered).
+  returned: always
+  type: str
+  sample: https://node1:8080
+"""
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import HealthGate, parse_node_urls
+
+RESULT_KEYS = ("healthy", "reasons", "checks", "nodes", "underreplicated", "unavailable", "streak", "stable_checks",
+               "waited", "polls", "requests", "failovers", "api_url")
+
+
+def validate(params):
+    errors = []
+    try:
+        parse_node_urls(params.get("node_urls"))
+    except ValueError as exc:
+        errors.append(str(exc))
+    if params["wait_timeout"] < 0:
+        errors.append("wait_timeout must be 0 or more seconds")
+    if params["interval"] <= 0:
+        errors.append("interval must be more than 0 seconds (0.5 polls twice a second)")
+    if params["stable_checks"] < 1:
+        errors.append("stable_checks must be 1 or more")
+    if params["probe_timeout"] <= 0:
+        errors.append("probe_timeout must be more than 0 seconds")
+    if params.get("expected_nodes") is not None and params["expected_nodes"] < 1:
+        errors.append("expected_nodes must be 1 or more")
+    if params.get("min_free_storage") is not None and not 0 <= params["min_free_storage"] <= 100:
+        errors.append("min_free_storage is a percentage between 0 and 100")
+    for key, value in (params.get("started_after") or {}).items():
+        try:
+            int(key)
+            int(value)
+        except (TypeError, ValueError):
+            errors.append("started_after maps node ids to Unix nanoseconds (for example {3: 1763800000000000000}), "
+                          "got %r: %r" % (key, value))
+    return errors
+
+
+def expectations(params):
+    return dict(
+        expected_nodes=params.get("expected_nodes"),
+        expected_version=params.get("expected_version"),
+        same_build=params.get("same_build"),
+        stable_checks=params.get("stable_checks"),
+        started_after=dict((int(k), int(v)) for k, v in (params.get("started_after") or {}).items()),
+        min_free_storage=params.get("min_free_storage"),
+    )
+
+
+def run(m):
+    p = m.params
+    gate = HealthGate(p, node_urls=p.get("node_urls"), expect=expectations(p), probe_timeout=p["probe_timeout"])
+    try:
+        verdict = gate.run(wait=p["wait"], timeout=p["wait_timeout"], interval=p["interval"])
+    finally:
+        gate.close()
+    result = dict((k, verdict.get(k)) for k in RESULT_KEYS)
+    result["changed"] = False
+    if not verdict["healthy"] and p["fail_on_unhealthy"]:
+        waited = (" after waiting %.1fs (%s polls)" % (verdict["waited"], verdict["polls"])) if p["wait"] else ""
+        m.fail("the cluster is not healthy%s: %s" % (waited, "; ".join(verdict["reasons"])), **result)
+    return result
+
+
+def main():
+    m = ClusterModule(argument_spec=dict(
+        node_urls=dict(type="raw"),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="float", default=300.0),
+        interval=dict(type="float", default=0.5),
+        stable_checks=dict(type="int", default=1),
+        expected_nodes=dict(type="int"),
+        expected_version=dict(type="str"),
+        same_build=dict(type="bool", default=False),
+        started_after=dict(type="dict"),
+        min_free_storage=dict(type="float"),
+        probe_timeout=dict(type="float", default=2.0),
+        fail_on_unhealthy=dict(type="bool", default=True),
+    ))
+    errors = validate(m.params)
+    if errors:
+        m.fail("; ".join(errors))
+    m.run(run)
+
+
+if __name__ == "__main__":
+    main()
