@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What the modules for a cluster's sub-resources (SQL users, databases, allowlist) share.
+
+The Cloud API answers 404 for the sub-resources of a cluster that is still provisioning, and
+refuses writes while an automatic job holds the cluster lock. :class:`ClusterTarget` finds the
+cluster (by name or id), waits for it to leave CREATING before the first read, and waits out a
+lock before a write (once more if a write meets a lock). Reads of a CREATED cluster cost nothing
+extra.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
+    ConflictError,
+    ServerError,
+)
+
+DEFAULT_WAIT_TIMEOUT = 3600
+
+CHILD_ARGSPEC = dict(
+    cluster=dict(type="str", required=True),
+    wait_timeout=dict(type="int", default=DEFAULT_WAIT_TIMEOUT),
+)
+
+
+def validate_child_params(params):
+    errors = []
+    if not (params.get("cluster") or "").strip():
+        errors.append("cluster must be the name or the id of a cluster")
+    if params.get("wait_timeout") is not None and params["wait_timeout"] < 1:
+        errors.append("wait_timeout must be 1 second or more, got %d" % params["wait_timeout"])
+    return errors
+
+
+def is_lock_error(exc):
+    """A write refused because the cluster lock is held (409/503 mentioning a lock)."""
+    if not isinstance(exc, (ConflictError, ServerError)):
+        return False
+    return "lock" in str(getattr(exc, "message", "") or exc).lower()
+
+
+class ClusterTarget:
+    """The cluster a sub-resource module works on."""
+
+    def __init__(self, client, name_or_id, wait_timeout=DEFAULT_WAIT_TIMEOUT):
+        self.client = client
+        self.wait_timeout = wait_timeout
+        cluster = client.resolve_cluster(name_or_id)
+        if cluster.get("state") != "CREATED" and cluster.get("state") != "LOCKED":
+            # CREATING: sub-resources answer 404 until it is CREATED. CREATION_FAILED fails fast.
+            cluster = self._wait(cluster)
+        self.cluster = cluster
+
+    @property
+    def id(self):
+        return self.cluster["id"]
+
+    @property
+    def name(self):
+        return self.cluster.get("name")
+
+    def path(self, suffix=""):
+        return "/clusters/%s%s" % (self.id, suffix)
+
+    def _wait(self, cluster):
+        return self.client.wait_for_cluster(cluster["id"], timeout=self.wait_timeout, wanted=("CREATED",), settle=False)
+
+    def write(self, func):
+        """Call ``func()`` (one write); wait for CREATED first if locked, and once more after a lock error."""
+        if self.cluster.get("state") == "LOCKED":
+            self.cluster = self._wait(self.cluster)
+        try:
+            return func()
+        except (ConflictError, ServerError) as exc:
+            if not is_lock_error(exc):
+                raise
+            self.cluster = self._wait(self.cluster)
+            return func()

@@ -1,0 +1,222 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+DOCUMENTATION = r"""
+module: cloud_sql_user
+short_description: SQL users of a CockroachDB Cloud cluster
+version_added: 0.1.0
+description:
+  - Creates, deletes and sets the password of a SQL user through the Cloud API
+    (C(/api/v1/clusters/{id}/sql-users)).
+  - Users created this way are members of the SQL C(admin) role.
+  - The API never returns a password, so the module cannot tell whether the current one matches
+    O(password). It sets the password when it creates the user, and on every run only with
+    O(update_password=always).
+  - Waits for a cluster that is still being created to be C(CREATED) first (the API answers 404
+    for the users of a cluster that is still provisioning), and for a cluster lock held by another
+    job to clear before a write.
+  - The password never appears in results, diffs, messages or logs.
+options:
+  cluster:
+    description:
+      - Name or id of the cluster.
+    type: str
+    required: true
+  name:
+    description:
+      - SQL user name. The first character is a letter, a digit or V(_); up to 62 more of letters,
+        digits, V(.), V(_) and V(-).
+    type: str
+    required: true
+  password:
+    description:
+      - Password of the user. Required to create the user and with O(update_password=always).
+    type: str
+  update_password:
+    description:
+      - V(on_create) sets the password only when the user is created; an existing user is left as it is.
+      - V(always) sets the password on every run, which always reports a change (the API cannot
+        tell whether it differs). Use it to rotate a password.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  state:
+    description:
+      - V(present) creates the user if it does not exist, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  wait_timeout:
+    description:
+      - Seconds to wait for the cluster to become C(CREATED) (or for a lock to clear) before failing.
+    type: int
+    default: 3600
+extends_documentation_fragment:
+  - cockroachdb.cockroachdb.cloud
+  - cockroachdb.cockroachdb.attributes
+  - cockroachdb.cockroachdb.attributes.CLOUD_GROUP
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the user name; a password that is set shows as C(password_updated: true) in the
+        C(after) side, never as a value.
+author:
+  - Contributors to the cockroachdb.cockroachdb collection (@cockroachdb)
+"""
+
+EXAMPLES = r"""
+- name: Application user (the password is only set when the user is created)
+  cockroachdb.cockroachdb.cloud_sql_user:
+    api_key: "{{ cockroach_api_key }}"
+    cluster: my-cluster
+    name: app
+    password: "{{ app_db_password }}"
+
+- name: Rotate the password
+  cockroachdb.cockroachdb.cloud_sql_user:
+    api_key: "{{ cockroach_api_key }}"
+    cluster: my-cluster
+    name: app
+    password: "{{ new_app_db_password }}"
+    update_password: always
+
+- name: Remove a user
+  cockroachdb.cockroachdb.cloud_sql_user:
+    api_key: "{{ cockroach_api_key }}"
+    cluster: 6baa9455-e3e7-4682-8209-4cac629f6fbe
+    name: old_app
+    state: absent
+"""
+
+RETURN = r"""
+user:
+  description: The user after the run (predicted in check mode); V(null) when it is absent.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: User name.
+      type: str
+      sample: app
+  sample:
+    name: app
+cluster_id:
+  description: Id of the cluster.
+  returned: always
+  type: str
+  sample: 6baa9455-e3e7-4682-8209-4cac629f6fbe
+password_updated:
+  description: Whether the password was set (or would be in check mode), by a create or by O(update_password=always).
+  returned: always
+  type: bool
+  sample: false
+"""
+
+import re
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
+    CHILD_ARGSPEC,
+    ClusterTarget,
+    validate_child_params,
+)
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
+
+USER_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$")
+
+
+def validate(params):
+    """Messages for bad options (empty list = fine); runs before any request."""
+    errors = validate_child_params(params)
+    name = params.get("name")
+    if name is None or not USER_NAME_RE.match(name):
+        errors.append("name %r is not a valid SQL user name: it must start with a letter, a digit or _ and "
+                      "continue with at most 62 letters, digits, '.', '_' or '-'" % (name,))
+    if params.get("password") == "":
+        errors.append("password must not be empty")
+    if params.get("state") == "present" and params.get("update_password") == "always" and not params.get("password"):
+        errors.append("password is required with update_password=always")
+    return errors
+
+
+def find_user(users, name):
+    """The user called ``name`` in a list of ``{name}`` objects (exact, case-sensitive), or None."""
+    for user in users or []:
+        if isinstance(user, dict) and user.get("name") == name:
+            return {"name": user["name"]}
+    return None
+
+
+def decide(current, params):
+    """Changes for an existing user: ``{"password_updated": True}`` with update_password=always, else {}."""
+    if current is not None and params.get("update_password") == "always" and params.get("password"):
+        return {"password_updated": True}
+    return {}
+
+
+def run(m):
+    params = m.params
+    name = params["name"]
+    target = ClusterTarget(m.client, params["cluster"], params["wait_timeout"])
+    current = find_user(m.client.list_sql_users(target.id), name)
+    if current is None and params["state"] == "present" and not params.get("password"):
+        raise ValueError("password is required to create SQL user %r on cluster %s (it does not exist yet)"
+                         % (name, target.name))
+    users_path = target.path("/sql-users")
+
+    def create():
+        body = {"name": name, "password": params["password"]}
+        target.write(lambda: m.client.create_once(
+            users_path, body, lambda: find_user(m.client.list_sql_users(target.id), name)))
+        return {"name": name}
+
+    def update(changes):
+        target.write(lambda: m.client.put("%s/%s/password" % (users_path, name), {"password": params["password"]}))
+        return {"name": name}
+
+    def delete():
+        try:
+            target.write(lambda: m.client.delete("%s/%s" % (users_path, name)))
+        except NotFoundError:
+            pass  # already gone
+
+    result = ensure(m, current, params["state"], result_key="user",
+                    compute_changes=lambda cur: decide(cur, params),
+                    create=create, update=update, delete=delete,
+                    predict=lambda cur, ch: {"name": name},
+                    view=lambda obj: {"name": obj["name"]})
+    password_updated = bool(result["changed"] and params["state"] == "present")
+    if password_updated:
+        result["diff"]["after"] = dict(result["diff"]["after"], password_updated=True)
+    result["cluster_id"] = target.id
+    result["password_updated"] = password_updated
+    return result
+
+
+def main():
+    m = CloudModule(argument_spec=dict(
+        CHILD_ARGSPEC,
+        name=dict(type="str", required=True),
+        password=dict(type="str", no_log=True),
+        update_password=dict(type="str", choices=["on_create", "always"], default="on_create"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    ))
+    errors = validate(m.params)
+    if errors:
+        m.fail("; ".join(errors))
+    m.run(run)
+
+
+if __name__ == "__main__":
+    main()
