@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Scale benchmark of the emulator (not a test).
 
 Starts ``python -m emulator --nodes N --ranges-per-node R`` and prints:
@@ -65,7 +65,7 @@ def main():
 
         # paginated nodes walk
         n_req, t = 0, time.monotonic()
-        for _ in range(a.repeat):
+        for _i in range(a.repeat):
             offset = 0
             while True:
                 b = s.get(base + "/api/v2/nodes/?limit=100&offset=%d" % offset).json()

@@ -337,7 +337,7 @@ OPERATION_IDS = {
     "delete_allowlist": "CockroachCloud_DeleteAllowlistEntry",
 }
 
-_COMPILED = [(m, [s for s in p.split("/")[1:]], h) for m, p, h in ROUTES]
+_COMPILED = [(m, p.split("/")[1:], h) for m, p, h in ROUTES]
 
 
 def match_route(method: str, path: str):
@@ -562,7 +562,9 @@ class CloudAPI:
                           'sort order %s' % tord)
             if tok.get("s") != scope:
                 raise bad('invalid value for query parameter "pagination.page": token belongs to another list')
-            after = lambda x: key(x) > k if asc else key(x) < k  # noqa: E731
+
+            def after(x):
+                return key(x) > k if asc else key(x) < k
             try:
                 if direction == "n":
                     start = next((i for i, x in enumerate(seq) if after(x)), len(seq))
@@ -910,11 +912,14 @@ class CloudAPI:
                 continue
             items.append(c)
         if sort_by == "NAME":
-            key = lambda c: (c["name"], c["id"])  # noqa: E731
+            def key(c):
+                return (c["name"], c["id"])
         elif sort_by == "CREATED_AT":
-            key = lambda c: (c["created_at"], c["id"])  # noqa: E731
+            def key(c):
+                return (c["created_at"], c["id"])
         else:
-            key = lambda c: (c["deleted_at"] or c["created_at"], c["id"])  # noqa: E731
+            def key(c):
+                return (c["deleted_at"] or c["created_at"], c["id"])
         page, pag = self._paginate(req, items, key)
         return self._ok({"clusters": [self._render(c, ctx) for c in page], "pagination": pag})
 
@@ -1417,7 +1422,7 @@ class CloudAPI:
 
     def _op_list_allowlist(self, req, ctx, cluster_id):
         c = self._ready_cluster(cluster_id)
-        items = [(k, e) for k, e in c["allowlist"].items()]
+        items = list(c["allowlist"].items())
         page, pag = self._paginate(req, items, lambda kv: (int(ipaddress.IPv4Address(kv[0][0])), kv[0][1]))
         propagating = self._now() < c["allowlist_changed_at"] + self.settings["propagate_seconds"]
         return self._ok({"allowlist": [self._render_entry(k, e) for k, e in page],

@@ -225,6 +225,7 @@ def decode_fanout_token(tok: str):
         parts = s.split("|")
         if len(parts) != 4:
             raise ValueError
+
         def ids(x):
             return [int(v) for v in x.split(",") if v != ""]
         return ids(parts[0]), int(parts[1]), int(parts[2]), ids(parts[3])
@@ -709,7 +710,7 @@ class ClusterState:
 
     def node_status(self, nid: int, now: float, wall: float, view, livenodes: int) -> Dict[str, Any]:
         node = self.nodes[nid]
-        under, unav, ldelta, qdelta, _, _ = view
+        under, unav, ldelta, qdelta = view[:4]
         lv = self.liveness(nid, now)
         up = self.process_up(nid, now)
         ds = self.down_since(node, now)
@@ -732,7 +733,7 @@ class ClusterState:
                  "capacity.available": cap - used - 20 * 1024 ** 3, "capacity.used": used,
                  "livebytes": int(used * 0.8),
                  "rebalancing.queriespersecond": round(max(0.0, self.store_lease_qps.get(sid, 0.0) +
-                                                         qdelta.get(sid, 0.0)), 3) if up else 0}
+                                                           qdelta.get(sid, 0.0)), 3) if up else 0}
             for k, v in node.manual_store.get(sid, {}).items():
                 if k in ("ranges.underreplicated", "ranges.unavailable"):
                     m[k] = m.get(k, 0) + v
@@ -899,7 +900,7 @@ class ClusterAPI:
         remote = req.q("remote_node_id")
         if remote is None:
             for part in (req.header("cookie") or "").split(";"):
-                k, _, v = part.strip().partition("=")
+                k, _sep, v = part.strip().partition("=")
                 if k == "remote_node_id":
                     remote = v
         if remote not in (None, "", "local"):
@@ -1035,7 +1036,7 @@ class ClusterAPI:
         if not hdr:
             return text(400, "invalid or unspecified session")
         try:
-            sid, _ = decode_session_cookie(go_b64decode(hdr))
+            sid, _sig = decode_session_cookie(go_b64decode(hdr))
         except ValueError:
             return generic_500()
         if not self.s.revoke_session(sid):
@@ -1053,7 +1054,7 @@ class ClusterAPI:
                 return text(400, "invalid ready value")
         if not ready:
             return go_json(200, {})
-        ok, _ = self.s.readiness(req.node_id)
+        ok = self.s.readiness(req.node_id)[0]
         if not ok:
             return generic_500()
         return go_json(200, {})
@@ -1147,7 +1148,7 @@ class ClusterAPI:
         if zero:
             return {"desc": {"range_id": 0, "store_id": 0, "queries_per_second": 0}, "span": {},
                     "lease_history": None, "problems": {}, "stats": {}}
-        _, _, _, _, eff, rstate = view
+        eff, rstate = view[4:6]
         lh = eff.get(i, R.lh[i])
         sp, ep, sb, eb = R.span(i)
         reps = R.replicas(i)
@@ -1393,7 +1394,7 @@ class ClusterAPI:
     def h_table_details(self, req: Request, user, database: str, table: str) -> Response:
         if database not in seed_mod.DATABASES:
             return text(404, "database or table not found")
-        schema, _, tname = table.rpartition(".")
+        schema, _sep, tname = table.rpartition(".")
         schema = schema or "public"
         found = [t for t in seed_mod.TABLES if t[0] == database and t[1] == schema and t[2] == tname]
         if not found:

@@ -30,6 +30,7 @@ LEGACY_PASSWORD = "legacy-password"
 REGIONS = ("us-east1", "us-west1", "europe-west1")
 ZONES = ("a", "b", "c")
 
+
 # (user, is_role, password or None, admin member, VIEWCLUSTERMETADATA, expired)
 def sql_users(admin_user: str, admin_password: str) -> Dict[str, Dict[str, Any]]:
     users = {
@@ -65,60 +66,62 @@ def sql_users(admin_user: str, admin_password: str) -> Dict[str, Dict[str, Any]]
 # database -> descriptor id
 DATABASES = {"system": 1, "defaultdb": 100, "postgres": 102, "movr": 104, "bank": 120}
 
-_C = lambda name, typ, nullable=True, default="", hidden=False: {  # noqa: E731
-    "name": name, "type": typ, "nullable": nullable, "default_value": default, "hidden": hidden}
+
+def _col(name, typ, nullable=True, default="", hidden=False):
+    return {"name": name, "type": typ, "nullable": nullable, "default_value": default, "hidden": hidden}
+
 
 # (db, schema, table, table_id, columns, indexes[(name, unique, [cols], [storing])])
 TABLES: List[Tuple[str, str, str, int, list, list]] = [
     ("movr", "public", "users", 106,
-     [_C("id", "UUID", False), _C("city", "VARCHAR", False), _C("name", "VARCHAR"), _C("address", "VARCHAR"),
-      _C("credit_card", "VARCHAR")],
+     [_col("id", "UUID", False), _col("city", "VARCHAR", False), _col("name", "VARCHAR"), _col("address", "VARCHAR"),
+      _col("credit_card", "VARCHAR")],
      [("users_pkey", True, ["city", "id"], ["name", "address", "credit_card"])]),
     ("movr", "public", "vehicles", 107,
-     [_C("id", "UUID", False), _C("city", "VARCHAR", False), _C("type", "VARCHAR"), _C("owner_id", "UUID"),
-      _C("creation_time", "TIMESTAMP"), _C("status", "VARCHAR"), _C("current_location", "VARCHAR"),
-      _C("ext", "JSONB")],
+     [_col("id", "UUID", False), _col("city", "VARCHAR", False), _col("type", "VARCHAR"), _col("owner_id", "UUID"),
+      _col("creation_time", "TIMESTAMP"), _col("status", "VARCHAR"), _col("current_location", "VARCHAR"),
+      _col("ext", "JSONB")],
      [("vehicles_pkey", True, ["city", "id"], []), ("vehicles_auto_index_fk_city_ref_users", False,
-                                                   ["city", "owner_id"], [])]),
+                                                    ["city", "owner_id"], [])]),
     ("movr", "public", "rides", 108,
-     [_C("id", "UUID", False), _C("city", "VARCHAR", False), _C("vehicle_city", "VARCHAR"),
-      _C("rider_id", "UUID"), _C("vehicle_id", "UUID"), _C("start_address", "VARCHAR"),
-      _C("end_address", "VARCHAR"), _C("start_time", "TIMESTAMP"), _C("end_time", "TIMESTAMP"),
-      _C("revenue", "DECIMAL(10,2)")],
+     [_col("id", "UUID", False), _col("city", "VARCHAR", False), _col("vehicle_city", "VARCHAR"),
+      _col("rider_id", "UUID"), _col("vehicle_id", "UUID"), _col("start_address", "VARCHAR"),
+      _col("end_address", "VARCHAR"), _col("start_time", "TIMESTAMP"), _col("end_time", "TIMESTAMP"),
+      _col("revenue", "DECIMAL(10,2)")],
      [("rides_pkey", True, ["city", "id"], []), ("rides_auto_index_fk_city_ref_users", False,
-                                                ["city", "rider_id"], []),
+                                                 ["city", "rider_id"], []),
       ("rides_auto_index_fk_vehicle_city_ref_vehicles", False, ["vehicle_city", "vehicle_id"], [])]),
     ("movr", "public", "vehicle_location_histories", 109,
-     [_C("city", "VARCHAR", False), _C("ride_id", "UUID", False), _C("timestamp", "TIMESTAMP", False),
-      _C("lat", "FLOAT8"), _C("long", "FLOAT8")],
+     [_col("city", "VARCHAR", False), _col("ride_id", "UUID", False), _col("timestamp", "TIMESTAMP", False),
+      _col("lat", "FLOAT8"), _col("long", "FLOAT8")],
      [("vehicle_location_histories_pkey", True, ["city", "ride_id", "timestamp"], [])]),
     ("movr", "public", "promo_codes", 110,
-     [_C("code", "VARCHAR", False), _C("description", "VARCHAR"), _C("creation_time", "TIMESTAMP"),
-      _C("expiration_time", "TIMESTAMP"), _C("rules", "JSONB")],
+     [_col("code", "VARCHAR", False), _col("description", "VARCHAR"), _col("creation_time", "TIMESTAMP"),
+      _col("expiration_time", "TIMESTAMP"), _col("rules", "JSONB")],
      [("promo_codes_pkey", True, ["code"], [])]),
     ("movr", "public", "user_promo_codes", 111,
-     [_C("city", "VARCHAR", False), _C("user_id", "UUID", False), _C("code", "VARCHAR", False),
-      _C("timestamp", "TIMESTAMP"), _C("usage_count", "INT8")],
+     [_col("city", "VARCHAR", False), _col("user_id", "UUID", False), _col("code", "VARCHAR", False),
+      _col("timestamp", "TIMESTAMP"), _col("usage_count", "INT8")],
      [("user_promo_codes_pkey", True, ["city", "user_id", "code"], [])]),
     ("movr", "audit", "events", 113,
-     [_C("id", "UUID", False, "gen_random_uuid()"), _C("ts", "TIMESTAMPTZ", False, "now()"),
-      _C("actor", "STRING"), _C("action", "STRING"), _C("payload", "JSONB")],
+     [_col("id", "UUID", False, "gen_random_uuid()"), _col("ts", "TIMESTAMPTZ", False, "now()"),
+      _col("actor", "STRING"), _col("action", "STRING"), _col("payload", "JSONB")],
      [("events_pkey", True, ["id"], []), ("events_ts_idx", False, ["ts"], ["action"])]),
     ("movr", "reporting", "daily_rides", 115,
-     [_C("day", "DATE", False), _C("city", "STRING", False), _C("rides", "INT8"), _C("revenue", "DECIMAL")],
+     [_col("day", "DATE", False), _col("city", "STRING", False), _col("rides", "INT8"), _col("revenue", "DECIMAL")],
      [("daily_rides_pkey", True, ["day", "city"], [])]),
     ("movr", "Reporting Views", "weekly_summary", 116,
-     [_C("week", "DATE", False), _C("rides", "INT8")],
+     [_col("week", "DATE", False), _col("rides", "INT8")],
      [("weekly_summary_pkey", True, ["week"], [])]),
     ("bank", "public", "accounts", 122,
-     [_C("id", "INT8", False), _C("balance", "DECIMAL"), _C("owner", "STRING")],
+     [_col("id", "INT8", False), _col("balance", "DECIMAL"), _col("owner", "STRING")],
      [("accounts_pkey", True, ["id"], [])]),
     ("bank", "public", "transfers", 123,
-     [_C("id", "UUID", False, "gen_random_uuid()"), _C("src", "INT8"), _C("dst", "INT8"),
-      _C("amount", "DECIMAL"), _C("ts", "TIMESTAMPTZ", True, "now()")],
+     [_col("id", "UUID", False, "gen_random_uuid()"), _col("src", "INT8"), _col("dst", "INT8"),
+      _col("amount", "DECIMAL"), _col("ts", "TIMESTAMPTZ", True, "now()")],
      [("transfers_pkey", True, ["id"], []), ("transfers_src_idx", False, ["src"], [])]),
     ("defaultdb", "public", "kv", 124,
-     [_C("k", "STRING", False), _C("v", "BYTES")],
+     [_col("k", "STRING", False), _col("v", "BYTES")],
      [("kv_pkey", True, ["k"], [])]),
 ]
 
@@ -229,7 +232,7 @@ def make_event(rng: random.Random, ts: float, etype: str, reporting_id: int, ext
     info.update(extra)
     return {"timestamp": rfc3339(ts), "event_type": etype, "reporting_id": reporting_id,
             "info": json.dumps(info, separators=(",", ":")),
-            "unique_id": base64.b64encode(bytes(rng.getrandbits(8) for _ in range(16))).decode()}
+            "unique_id": base64.b64encode(bytes(rng.getrandbits(8) for _i in range(16))).decode()}
 
 
 def seed_events(rng: random.Random, now: float, nodes: int) -> List[Dict[str, Any]]:
@@ -275,11 +278,11 @@ def seed_events(rng: random.Random, now: float, nodes: int) -> List[Dict[str, An
     ev.append(make_event(rng, t, "alter_table", 2, {"DescriptorID": 108, "TableName": "movr.public.rides",
                                                     "MutationID": 2}))
     ev.append(make_event(rng, t + 5, "create_statistics", 1, {"DescriptorID": 108,
-                                                             "TableName": "movr.public.rides"}))
+                                                              "TableName": "movr.public.rides"}))
     ev.append(make_event(rng, t + 30, "drop_table", 1, {"DescriptorID": 125, "TableName": "defaultdb.public.tmp",
                                                         "CascadeDroppedViews": None}))
     ev.append(make_event(rng, min(t + 90, now - 60), "alter_role", 1, {"RoleName": "app_reader",
-                                                                      "Options": ["PASSWORD"]}))
+                                                                       "Options": ["PASSWORD"]}))
     ev.sort(key=lambda e: e["timestamp"])
     return ev
 
@@ -313,10 +316,10 @@ def node_sessions(seed: int, node_id: int, now: float, host_prefix: str = "10.0"
         s: Dict[str, Any] = {
             "node_id": node_id, "username": user,
             "client_address": "%s.%d.%d:%d" % (host_prefix, node_id % 250, rng.randint(2, 250),
-                                                rng.randint(30000, 60000)),
+                                               rng.randint(30000, 60000)),
             "application_name": app,
             "start": rfc3339(start),
-            "id": base64.b64encode(bytes(rng.getrandbits(8) for _ in range(16))).decode(),
+            "id": base64.b64encode(bytes(rng.getrandbits(8) for _i in range(16))).decode(),
             "alloc_bytes": rng.randint(10, 200) * 1024, "max_alloc_bytes": rng.randint(200, 900) * 1024,
             "num_txns_executed": rng.randint(1, 5000),
             "pg_backend_pid": rng.randint(100000, 4000000000),
@@ -379,7 +382,7 @@ class Ranges:
         self.count = total
         nrep = min(3, nodes)
         self.nrep = nrep
-        self.rep = [array("i", [0]) * total for _ in range(nrep)]
+        self.rep = [array("i", [0]) * total for _i in range(nrep)]
         self.lh = array("i", [0]) * total
         self.table = array("i", [0]) * total
         self.qps = array("d", [0.0]) * total

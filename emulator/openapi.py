@@ -140,7 +140,7 @@ class SpecValidator:
         return {"$ref": "#/components/schemas/" + name}
 
     def response_schema(self, operation_id: str, status: str = "200") -> Optional[Dict]:
-        _, _, op = self.ops[operation_id]
+        op = self.ops[operation_id][2]
         resp = op["responses"].get(status) or op["responses"].get("default")
         try:
             return resp["content"]["application/json"]["schema"]
@@ -148,14 +148,14 @@ class SpecValidator:
             return None
 
     def request_schema(self, operation_id: str) -> Optional[Dict]:
-        _, _, op = self.ops[operation_id]
+        op = self.ops[operation_id][2]
         try:
             return op["requestBody"]["content"]["application/json"]["schema"]
         except KeyError:
             return None
 
     def parameters(self, operation_id: str) -> List[Dict]:
-        _, _, op = self.ops[operation_id]
+        op = self.ops[operation_id][2]
         return list(op.get("parameters", []))
 
     def resolve(self, schema: Dict) -> Dict:

@@ -234,7 +234,10 @@ def _tls_with_cryptography(host: str, paths: Dict[str, str]) -> None:
 def _tls_with_openssl(host: str, paths: Dict[str, str]) -> None:
     d = paths["dir"]
     ca_key = os.path.join(d, "ca.key")
-    run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+
+    def run(*a):
+        return subprocess.run(a, check=True, capture_output=True)
+
     run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
         "-keyout", ca_key, "-out", paths["ca_cert"], "-days", "30", "-subj", "/O=Cockroach/CN=Cockroach Emulator CA",
         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
@@ -440,7 +443,7 @@ class Server:
         def op():
             if lst.sock is None:
                 last = None
-                for _ in range(50):
+                for _i in range(50):
                     try:
                         lst.bind()
                         break
@@ -463,7 +466,7 @@ class Server:
                 events = self._sel.select(timeout=1.0)
             except OSError:
                 continue
-            for key, _ in events:
+            for key, _mask in events:
                 lst = key.data
                 if lst is None:
                     try:

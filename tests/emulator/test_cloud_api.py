@@ -48,13 +48,13 @@ def test_unknown_path_and_method(cl):
 
 
 def test_read_only_key_gets_403_on_mutations(cl):
-    st, _ = cl.control("POST", "/keys", {"key": "ro-key", "read_only": True})
+    st, _body = cl.control("POST", "/keys", {"key": "ro-key", "read_only": True})
     assert st == 200
     assert cl.get("/api/v1/clusters", key="ro-key").status == 200
     r = cl.post("/api/v1/clusters", {"name": "abcdef", "provider": "GCP",
                                      "spec": {"serverless": {"regions": ["us-central1"]}}}, key="ro-key")
     assert r.status == 403 and r.body["code"] == 7
-    st, _ = cl.control("DELETE", "/keys/ro-key")
+    st, _body = cl.control("DELETE", "/keys/ro-key")
     assert st == 200
     assert cl.get("/api/v1/clusters", key="ro-key").status == 401
 
@@ -81,7 +81,7 @@ def test_camel_case_input_is_accepted(cl):
 def test_rate_limit_sliding_window():
     clock = FakeClock()
     cl = Client(rate_limit=10, clock=clock)
-    statuses = [cl.get("/api/v1/organization").status for _ in range(12)]
+    statuses = [cl.get("/api/v1/organization").status for _i in range(12)]
     assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]
     r = cl.get("/api/v1/organization")
     assert r.body == {"code": 8, "message": "rate limit exceeded", "details": []}
@@ -93,7 +93,7 @@ def test_rate_limit_sliding_window():
     assert cl.get("/api/v1/organization", key="other").status == 200
     # 0 disables
     cl.control("POST", "/config", {"rate_limit": 0})
-    assert all(cl.get("/api/v1/organization").status == 200 for _ in range(30))
+    assert all(cl.get("/api/v1/organization").status == 200 for _i in range(30))
 
 
 def test_keyset_pagination_over_clusters(cl):
@@ -115,10 +115,10 @@ def test_keyset_pagination_over_clusters(cl):
     r = cl.get("/api/v1/clusters", query={"pagination.limit": 2, "pagination.sort_order": "DESC"})
     assert [c["name"] for c in r.body["clusters"]] == names[::-1][:2]
     r2 = cl.get("/api/v1/clusters", query={"pagination.limit": 2, "pagination.sort_order": "DESC",
-                                          "pagination.page": r.body["pagination"]["next_page"]})
+                                           "pagination.page": r.body["pagination"]["next_page"]})
     assert [c["name"] for c in r2.body["clusters"]] == names[::-1][2:4]
     r3 = cl.get("/api/v1/clusters", query={"pagination.limit": 2, "pagination.sort_order": "DESC",
-                                          "pagination.page": r2.body["pagination"]["previous_page"]})
+                                           "pagination.page": r2.body["pagination"]["previous_page"]})
     assert [c["name"] for c in r3.body["clusters"]] == names[::-1][:2]
     base64.urlsafe_b64decode(r.body["pagination"]["next_page"] + "==")
 
@@ -244,7 +244,7 @@ def test_pagination_walk_visits_every_item_once(n, limit, desc):
         cl.post("/api/v1/clusters/%s/sql-users" % c["id"], {"name": "user%02d" % i, "password": "pw"})
     q = {"pagination.limit": limit, "pagination.sort_order": "DESC" if desc else "ASC"}
     seen, page = [], ""
-    for _ in range(20):
+    for _i in range(20):
         r = cl.get("/api/v1/clusters/%s/sql-users" % c["id"], query=dict(q, **{"pagination.page": page}))
         assert r.status == 200
         seen += [u["name"] for u in r.body["users"]]

@@ -86,7 +86,7 @@ def test_create_name_conflict_is_409_until_deleted(cl):
     ({"dedicated": {"region_nodes": {"us-central1": 3}, "hardware": {"machine_spec": {"num_virtual_cpus": 4}},
                     "cockroach_version": "v22.1.10"}}, "unsupported version: v22.1.10"),
     ({"dedicated": {"region_nodes": {"us-central1": 3}, "hardware": {"machine_spec": {"num_virtual_cpus": 4},
-                                                                      "disk_iops": 5000}}}, "disk_iops"),
+                                                                     "disk_iops": 5000}}}, "disk_iops"),
 ])
 def test_create_validation(cl, spec, fragment):
     r = cl.post(C, body("valid-name", **spec) if spec else {"name": "valid-name", "provider": "GCP", "spec": {}})
@@ -146,7 +146,7 @@ def test_dedicated_create_shape_and_nodes(cl):
 
 def test_creation_failure_via_control(cl):
     c = cl.create("doomed-one", ready=False)
-    st, _ = cl.control("POST", "/clusters/%s/fail" % c["id"])
+    st, _body = cl.control("POST", "/clusters/%s/fail" % c["id"])
     assert st == 200
     cl.advance(3)
     assert cl.get(C + "/" + c["id"]).body["state"] == "CREATION_FAILED"
@@ -396,8 +396,8 @@ def test_version_rules_for_serverless(cl):
 
 def test_create_unsupported_version(cl):
     r = cl.post(C, body("old-version", dedicated={"region_nodes": {"us-central1": 3},
-                                                   "hardware": {"machine_spec": {"num_virtual_cpus": 4}},
-                                                   "cockroach_version": "v23.1"}))
+                                                  "hardware": {"machine_spec": {"num_virtual_cpus": 4}},
+                                                  "cockroach_version": "v23.1"}))
     assert r.status == 400 and r.body["message"] == "unsupported version: v23.1"
 
 

@@ -144,7 +144,7 @@ def object_for(schema, v, depth):
 def request_for(draw, op_id):
     fz = _fuzzer()
     v = fz.v
-    method, template, _ = v.ops[op_id]
+    method, template = v.ops[op_id][:2]
     path = template
     ids = list(fz.pool.values())
     for p in v.parameters(op_id):

@@ -50,7 +50,7 @@ def test_live_rate_limit(emulator_factory):
     s = requests.Session()
     verify = emu.ready.get("ca_cert") or True
     codes = [s.get(emu.cloud_url + "/api/v1/organization", headers=_h(emu), verify=verify, timeout=10)
-             for _ in range(6)]
+             for _i in range(6)]
     statuses = [r.status_code for r in codes]
     assert statuses.count(429) >= 2, statuses
     limited = next(r for r in codes if r.status_code == 429)

@@ -155,7 +155,7 @@ def test_control_clock_config_reset(cl):
     r = cl.patch(C + "/" + d["id"], {"serverless": {"regions": ["us-central1", "us-east1"], "primary_region": "us-east1"}})
     assert r.body["state"] == "CREATED"
     assert cl.control("POST", "/config", {"bogus": 1})[0] == 400
-    st, _ = cl.control("POST", "/reset")
+    st, _body = cl.control("POST", "/reset")
     assert st == 200
     assert cl.get(C, query={"show_inactive": "true"}).body["clusters"] == []
     assert cl.get("/api/v1/auditlogevents").body["entries"] == []

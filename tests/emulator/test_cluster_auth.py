@@ -2,7 +2,6 @@
 
 import base64
 
-import pytest
 import requests
 
 from conftest import NodeClient

@@ -4,9 +4,6 @@ with the pagination style of each (reference §5-§7, §10)."""
 import base64
 import json
 
-import pytest
-import requests
-
 from conftest import NodeClient
 
 GENERIC = b"An internal server error has occurred. Please check your CockroachDB logs for more details.\n"
@@ -205,7 +202,7 @@ def test_sessions(admin):
     assert all(s.get("status") != 1 for s in open_only)
     # token pagination, limit 1
     seen, start = [], None
-    for _ in range(100):
+    for _i in range(100):
         b = admin.json("/api/v2/sessions/?limit=1" + ("&start=" + start if start else ""))
         seen += [s["id"] for s in b["sessions"]]
         start = b["next"]
