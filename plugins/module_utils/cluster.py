@@ -72,6 +72,15 @@ def ns_to_iso(value):
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _explain_404(message, path):
+    """The router's bare 404 (unknown path, missing trailing slash, wrong base URL) made actionable."""
+    if (message or "").strip() != "404 page not found":
+        return message
+    return ("%s: the node routes only exact /api/v2/ paths ending in '/'; check that cluster_url is the node's base "
+            "URL (for example https://node1:8080) with no path such as /api/v2, and that this CockroachDB version "
+            "serves %s" % (message.strip(), path))
+
+
 def cluster_error_parser(status, body, text):
     """The Cluster API's errors are text/plain bodies ending in a newline."""
     if isinstance(body, dict):
@@ -127,6 +136,9 @@ class ClusterClient:
         except AuthError as exc:
             exc.message = ("login as %r failed: %s. Check username/password (COCKROACH_CLUSTER_USER, "
                            "COCKROACH_CLUSTER_PASSWORD)." % (self.username, exc.message))
+            raise
+        except NotFoundError as exc:
+            exc.message = _explain_404(exc.message, "/api/v2/login/")
             raise
         token = (resp.body or {}).get("session") if isinstance(resp.body, dict) else None
         if not token:
@@ -201,10 +213,7 @@ class ClusterClient:
                                                                   exc.message))
             raise
         except NotFoundError as exc:
-            if exc.message.strip() == "404 page not found":
-                exc.message = ("%s: the node routes only exact /api/v2/ paths ending in '/'; check that cluster_url "
-                               "is the node's base URL (for example https://node1:8080) with no path such as "
-                               "/api/v2, and that this CockroachDB version serves %s" % (exc.message, base))
+            exc.message = _explain_404(exc.message, base)
             raise
         return resp
 
