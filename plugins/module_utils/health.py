@@ -173,6 +173,7 @@ def evaluate(nodes, probes, expect=None, streak=0):
             "in_node_list": nid in by_id,
             "liveness": LIVENESS.get(status) if status is not None else None,
             "liveness_status": status,
+            "address": ((node.get("address") or {}).get("address_field")) or None,
             "build_tag": node.get("build_tag"),
             "started_at": node.get("started_at"),
             "locality": locality_of(node),

@@ -173,6 +173,9 @@ nodes:
     liveness_status:
       description: Raw C(liveness_status) int.
       type: int
+    address:
+      description: The node's RPC address (C(host:port)) from the node list.
+      type: str
     build_tag:
       description: Build the node runs.
       type: str
