@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""cloud_database: validation and the create/rename/delete decision (pure functions)."""
+
+from __future__ import absolute_import, division, print_function
+
+import pytest
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cloud_database as mod
+
+DBS = [{"name": "defaultdb", "table_count": "0"}, {"name": "app", "table_count": "3"}]
+
+
+def params(**kw):
+    base = dict(cluster="c1", wait_timeout=60, name="app", rename_from=None, state="present")
+    base.update(kw)
+    return base
+
+
+@pytest.mark.parametrize("name, rename_from, state, action, current", [
+    ("app", None, "present", "none", "app"),
+    ("new", None, "present", "create", None),
+    ("new", "app", "present", "rename", "app"),
+    ("app", "defaultdb", "present", "none", "app"),      # both exist: nothing renamed (warned)
+    ("new", "gone", "present", "create", None),          # neither: create
+    ("app", None, "absent", "delete", "app"),
+    ("gone", None, "absent", "none", None),
+])
+def test_plan(name, rename_from, state, action, current):
+    cur, got, warning = mod.plan(DBS, name, rename_from, state)
+    assert got == action
+    assert (cur or {}).get("name") == current
+    assert (warning is not None) == (name == "app" and rename_from == "defaultdb")
+
+
+def test_plan_is_exact_and_keeps_table_count():
+    assert mod.plan(DBS, "APP")[1] == "create"
+    assert mod.plan(DBS, "app")[0] == {"name": "app", "table_count": "3"}
+
+
+@pytest.mark.parametrize("kw, fragment", [
+    (dict(name=""), "name must not be empty"),
+    (dict(name="x" * 64), "name 'xxx"),
+    (dict(name="é" * 32), "at most 63 bytes"),
+    (dict(rename_from="app"), "rename_from must differ from name"),
+    (dict(rename_from="old", state="absent"), "rename_from only works with state=present"),
+    (dict(rename_from=" "), "rename_from must not be empty"),
+])
+def test_validate(kw, fragment):
+    errors = mod.validate(params(**kw))
+    assert any(fragment in e for e in errors), errors
+
+
+def test_validate_ok():
+    assert mod.validate(params()) == []
+    assert mod.validate(params(name="app_v2", rename_from="app")) == []
