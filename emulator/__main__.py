@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     a("--seed", type=int, default=0, help="seed for generated data and fault injection (default 0)")
     a("--create-seconds", type=float, default=2.0,
       help="Cloud: seconds a cluster stays CREATING before CREATED (default 2)")
+    a("--update-seconds", type=float, default=1.0,
+      help="Cloud: seconds a PATCH that starts a job keeps the cluster LOCKED (default 1)")
+    a("--lock-status", type=int, choices=(409, 503), default=409,
+      help="Cloud: HTTP status of a mutation refused because the cluster is LOCKED, 409 or 503 (default 409)")
     a("--rate-limit", type=float, default=10.0, help="Cloud: requests per second per API key (default 10)")
     a("--ranges-per-node", type=int, default=50,
       help="ranges whose lease starts on each node; total ranges = nodes x this (default 50)")
@@ -64,6 +68,10 @@ def main(argv=None) -> int:
     if args.nodes < 1:
         print("--nodes must be >= 1", file=sys.stderr)
         return 2
+    for flag in ("create_seconds", "update_seconds", "rate_limit"):
+        if getattr(args, flag) < 0:
+            print("--%s must be >= 0" % flag.replace("_", "-"), file=sys.stderr)
+            return 2
     if args.api_key is None:
         args.api_key = "CCDB1_" + secrets.token_urlsafe(24)
     if args.admin_password is None:

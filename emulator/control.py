@@ -31,6 +31,7 @@ class Emulator:
         self.faults = Faults(*self.initial_faults)
         self.server = Server(args.host, tls=args.tls, faults=self.faults)
         self.cloud = CloudAPI(args.api_key, rate_limit=args.rate_limit, create_seconds=args.create_seconds,
+                              update_seconds=args.update_seconds, lock_status=args.lock_status,
                               clock=self.clock, seed=args.seed)
         self.cluster = ClusterState(
             nodes=args.nodes, seed=args.seed, clock=self.clock,

@@ -1,8 +1,13 @@
 """Cloud API through the real HTTP server (``python -m emulator``), using the shared fixtures."""
 
+import subprocess
+import sys
 import time
 
+import pytest
 import requests
+
+from conftest import REPO
 
 V = {"Cc-Version": "2024-09-16"}
 
@@ -57,3 +62,38 @@ def test_live_rate_limit(emulator_factory):
     assert limited.headers["Retry-After"] == "1" and limited.json()["code"] == 8
     time.sleep(1.05)
     assert s.get(emu.cloud_url + "/api/v1/organization", headers=_h(emu), verify=verify, timeout=10).status_code == 200
+
+
+def test_cli_update_seconds_and_lock_status(emulator_factory):
+    emu = emulator_factory(nodes=1, create_seconds=0, update_seconds=5, lock_status=503, rate_limit=0)
+    cfg = emu.control("GET", "/_emulator/cloud/config")
+    assert cfg["update_seconds"] == 5 and cfg["lock_status"] == 503 and cfg["create_seconds"] == 0
+    s = requests.Session()
+    base = emu.cloud_url + "/api/v1/clusters"
+    verify = emu.ready.get("ca_cert") or True
+    r = s.post(base, headers=_h(emu), verify=verify, timeout=10,
+               json={"name": "cli-lock", "provider": "GCP", "spec": {"serverless": {"regions": ["us-central1"]}}})
+    assert r.status_code == 200
+    url = base + "/" + r.json()["id"]
+    assert s.get(url, headers=_h(emu), verify=verify, timeout=10).json()["state"] == "CREATED"
+    r = s.patch(url, headers=_h(emu), verify=verify, timeout=10,
+                json={"serverless": {"regions": ["us-central1", "us-east1"]}})
+    assert r.status_code == 200 and r.json()["state"] == "LOCKED"
+    emu.control("POST", "/_emulator/cloud/clock", {"advance": 4.5})
+    r = s.patch(url, headers=_h(emu), verify=verify, timeout=10, json={"labels": {"a": "b"}})
+    assert r.status_code == 503 and r.json()["code"] == 14 and r.json()["message"] == "cluster lock is held"
+    emu.control("POST", "/_emulator/cloud/clock", {"advance": 0.6})
+    assert s.get(url, headers=_h(emu), verify=verify, timeout=10).json()["state"] == "CREATED"
+    emu.control("POST", "/_emulator/reset")
+    cfg = emu.control("GET", "/_emulator/cloud/config")
+    assert cfg["update_seconds"] == 5 and cfg["lock_status"] == 503
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["--lock-status", "500"], "--lock-status"),
+    (["--update-seconds", "-1"], "--update-seconds must be >= 0"),
+])
+def test_cli_cloud_flags_rejected(flags, fragment):
+    r = subprocess.run([sys.executable, "-m", "emulator"] + flags, cwd=REPO,
+                       capture_output=True, text=True, timeout=20, check=False)
+    assert r.returncode == 2 and fragment in r.stderr
