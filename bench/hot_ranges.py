@@ -88,7 +88,7 @@ def in_process(ready, top, page_size):
     started = time.monotonic()
     ranks = TopRanges(limit=top)
     with ClusterClient(ready["node_urls"][0], username=ready["admin_user"], password=ready["admin_password"]) as client:
-        for page, _ in client.iter_token_pages("/api/v2/ranges/hot/", "ranges", limit=page_size):
+        for page, dummy in client.iter_token_pages("/api/v2/ranges/hot/", "ranges", limit=page_size):
             ranks.add(page)
         requests_made = client.request_count
     return time.monotonic() - started, len(ranks.result()), ranks.seen, requests_made

@@ -16,7 +16,7 @@ description:
   - Without O(database), lists the databases the user can see (C(GET /api/v2/databases/), every page).
   - With O(database), returns its descriptor id (C(databases/{database}/)) and its tables
     (C(databases/{database}/tables/), every page), as schema-qualified names.
-  - With O(database) and O(table), returns the table's details (C(databases/{database}/tables/{table}/)):
+  - With O(database) and O(table), returns the table's details (C(databases/{database}/tables/{table}/)), that is
     columns, indexes, grants, range count, C(CREATE TABLE) statement and zone configuration.
   - All queries run as the calling user; no admin role is needed.
 options:
@@ -72,25 +72,74 @@ database:
   returned: when O(database) is given and O(table) is not
   type: dict
   contains:
-    name: {description: Database name., type: str, returned: always, sample: movr}
-    descriptor_id: {description: Descriptor id., type: int, returned: always, sample: 104}
-    table_names: {description: Schema-qualified table names., type: list, elements: str, returned: always, sample: [public.rides]}
+    name:
+      description: "Database name."
+      type: str
+      returned: always
+      sample: movr
+    descriptor_id:
+      description: "Descriptor id."
+      type: int
+      returned: always
+      sample: 104
+    table_names:
+      description: "Schema-qualified table names."
+      type: list
+      elements: str
+      returned: always
+      sample: [public.rides]
 table:
   description: The table's details as the server returns them, plus its name.
   returned: when O(database) and O(table) are given
   type: dict
   contains:
-    database: {description: Database name., type: str, returned: always}
-    name: {description: Table name as given., type: str, returned: always}
-    descriptor_id: {description: Table descriptor id., type: int, returned: always}
-    columns: {description: Columns (C(name), C(type), C(nullable), C(default_value), ...)., type: list, elements: dict, returned: always}
-    indexes: {description: One row per index column (C(name), C(unique), C(seq), C(column), C(direction), ...)., type: list, elements: dict, returned: always}
-    grants: {description: Grants on the table (C(user), C(privileges))., type: list, elements: dict, returned: always}
-    range_count: {description: Ranges of the table., type: int, returned: always}
-    create_table_statement: {description: The C(CREATE TABLE) statement., type: str, returned: always}
-    zone_config: {description: Zone configuration in effect., type: dict, returned: always}
-    zone_config_level: {description: Where the zone config comes from (1 cluster, 2 database, 3 table)., type: int, returned: always}
-    details: {description: Every other field of the answer (for example C(stats_last_created_at), C(data_total_bytes))., type: dict, returned: always}
+    database:
+      description: "Database name."
+      type: str
+      returned: always
+    name:
+      description: "Table name as given."
+      type: str
+      returned: always
+    descriptor_id:
+      description: "Table descriptor id."
+      type: int
+      returned: always
+    columns:
+      description: "Columns (C(name), C(type), C(nullable), C(default_value), ...)."
+      type: list
+      elements: dict
+      returned: always
+    indexes:
+      description: "One row per index column (C(name), C(unique), C(seq), C(column), C(direction), ...)."
+      type: list
+      elements: dict
+      returned: always
+    grants:
+      description: "Grants on the table (C(user), C(privileges))."
+      type: list
+      elements: dict
+      returned: always
+    range_count:
+      description: "Ranges of the table."
+      type: int
+      returned: always
+    create_table_statement:
+      description: "The C(CREATE TABLE) statement."
+      type: str
+      returned: always
+    zone_config:
+      description: "Zone configuration in effect."
+      type: dict
+      returned: always
+    zone_config_level:
+      description: "Where the zone config comes from (1 cluster, 2 database, 3 table)."
+      type: int
+      returned: always
+    details:
+      description: "Every other field of the answer (for example C(stats_last_created_at), C(data_total_bytes))."
+      type: dict
+      returned: always
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule

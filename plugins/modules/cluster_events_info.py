@@ -53,11 +53,28 @@ events:
   type: list
   elements: dict
   contains:
-    timestamp: {description: When it happened (RFC 3339)., type: str, returned: always, sample: "2025-11-22T08:00:00.123456Z"}
-    event_type: {description: Event type., type: str, returned: always, sample: create_database}
-    reporting_id: {description: Node that reported it., type: int, returned: always}
-    info: {description: The parsed payload., type: dict, returned: always}
-    unique_id: {description: Event id (base64)., type: str, returned: always}
+    timestamp:
+      description: "When it happened (RFC 3339)."
+      type: str
+      returned: always
+      sample: "2025-11-22T08:00:00.123456Z"
+    event_type:
+      description: "Event type."
+      type: str
+      returned: always
+      sample: create_database
+    reporting_id:
+      description: "Node that reported it."
+      type: int
+      returned: always
+    info:
+      description: "The parsed payload."
+      type: dict
+      returned: always
+    unique_id:
+      description: "Event id (base64)."
+      type: str
+      returned: always
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule

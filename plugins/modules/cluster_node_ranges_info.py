@@ -59,15 +59,46 @@ ranges:
   type: list
   elements: dict
   contains:
-    range_id: {description: Range id (from C(desc))., type: int, returned: always, sample: 57}
-    problem_names: {description: Names of the problems flagged true., type: list, elements: str, returned: always, sample: [underreplicated]}
-    problems: {description: Problem flags as the server returns them (false ones absent)., type: dict, returned: always}
-    desc: {description: Range descriptor (C(range_id), C(start_key), C(end_key))., type: dict, returned: always}
-    span: {description: Pretty-printed start and end keys., type: dict, returned: always}
-    stats: {description: Rates such as C(queries_per_second)., type: dict, returned: always}
-    lease_history: {description: Recent leases., type: list, elements: dict, returned: always}
-    source_node_id: {description: Reporting node., type: int, returned: when the server sets it}
-    source_store_id: {description: Store of the replica., type: int, returned: when the server sets it}
+    range_id:
+      description: "Range id (from C(desc))."
+      type: int
+      returned: always
+      sample: 57
+    problem_names:
+      description: "Names of the problems flagged true."
+      type: list
+      elements: str
+      returned: always
+      sample: [underreplicated]
+    problems:
+      description: "Problem flags as the server returns them (false ones absent)."
+      type: dict
+      returned: always
+    desc:
+      description: "Range descriptor (C(range_id), C(start_key), C(end_key))."
+      type: dict
+      returned: always
+    span:
+      description: "Pretty-printed start and end keys."
+      type: dict
+      returned: always
+    stats:
+      description: "Rates such as C(queries_per_second)."
+      type: dict
+      returned: always
+    lease_history:
+      description: "Recent leases."
+      type: list
+      elements: dict
+      returned: always
+    source_node_id:
+      description: "Reporting node."
+      type: int
+      returned: when the server sets it
+    source_store_id:
+      description: "Store of the replica."
+      type: int
+      returned: when the server sets it
 node_id:
   description: The node asked, as given.
   returned: always

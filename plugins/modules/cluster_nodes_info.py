@@ -76,42 +76,151 @@ nodes:
   type: list
   elements: dict
   contains:
-    node_id: {description: Node id., type: int, returned: always, sample: 1}
-    address: {description: RPC address C(host:port)., type: str, returned: always, sample: "crdb1:26257"}
-    sql_address: {description: SQL address C(host:port)., type: str, returned: always, sample: "crdb1:26257"}
-    locality: {description: Locality tiers as a dict., type: dict, returned: always, sample: {region: us-east1, zone: us-east1-b}}
-    locality_tiers: {description: Locality tiers as C(key=value) strings in server order., type: list, elements: str, returned: always}
-    attrs: {description: Node attributes., type: list, elements: str, returned: always}
-    build_tag: {description: Build tag of the binary., type: str, returned: always, sample: v25.4.1}
-    version: {description: C(major.minor) of the server version., type: str, returned: always, sample: "25.4"}
-    server_version: {description: The raw C(ServerVersion) object., type: dict, returned: always}
-    cluster_name: {description: Cluster name (empty if unset)., type: str, returned: always}
-    started_at: {description: Process start time, ISO 8601 UTC., type: str, returned: always, sample: "2025-11-22T08:26:40.000000Z"}
-    updated_at: {description: When the node last wrote its status record, ISO 8601 UTC., type: str, returned: always}
-    liveness: {description: Liveness name., type: str, returned: always, sample: live}
-    liveness_status: {description: Raw C(liveness_status) int (3 live, 6 draining, ...)., type: int, returned: always, sample: 3}
-    is_live: {description: Whether RV(nodes[].liveness) is V(live)., type: bool, returned: always}
-    store_ids: {description: Store ids of the node., type: list, elements: int, returned: always}
-    ranges: {description: Ranges over all stores., type: int, returned: always}
-    ranges_underreplicated: {description: Under-replicated ranges summed over all stores., type: int, returned: always, sample: 0}
-    ranges_unavailable: {description: Unavailable ranges summed over all stores., type: int, returned: always, sample: 0}
-    replicas: {description: Replicas over all stores., type: int, returned: always}
-    leaseholders: {description: Leaseholder replicas over all stores., type: int, returned: always}
-    num_cpus: {description: CPUs., type: int, returned: always}
-    total_system_memory: {description: Memory in bytes., type: int, returned: always}
-    live_nodes_seen: {description: The node's C(liveness.livenodes) gauge (live nodes as seen by this node)., type: int, returned: always}
-    metrics: {description: Raw node-level metrics., type: dict, returned: when O(include_metrics=true)}
-    store_metrics: {description: Raw store metrics by store id., type: dict, returned: when O(include_metrics=true)}
+    node_id:
+      description: "Node id."
+      type: int
+      returned: always
+      sample: 1
+    address:
+      description: "RPC address C(host:port)."
+      type: str
+      returned: always
+      sample: "crdb1:26257"
+    sql_address:
+      description: "SQL address C(host:port)."
+      type: str
+      returned: always
+      sample: "crdb1:26257"
+    locality:
+      description: "Locality tiers as a dict."
+      type: dict
+      returned: always
+      sample: {region: us-east1, zone: us-east1-b}
+    locality_tiers:
+      description: "Locality tiers as C(key=value) strings in server order."
+      type: list
+      elements: str
+      returned: always
+    attrs:
+      description: "Node attributes."
+      type: list
+      elements: str
+      returned: always
+    build_tag:
+      description: "Build tag of the binary."
+      type: str
+      returned: always
+      sample: v25.4.1
+    version:
+      description: "C(major.minor) of the server version."
+      type: str
+      returned: always
+      sample: "25.4"
+    server_version:
+      description: "The raw C(ServerVersion) object."
+      type: dict
+      returned: always
+    cluster_name:
+      description: "Cluster name (empty if unset)."
+      type: str
+      returned: always
+    started_at:
+      description: "Process start time, ISO 8601 UTC."
+      type: str
+      returned: always
+      sample: "2025-11-22T08:26:40.000000Z"
+    updated_at:
+      description: "When the node last wrote its status record, ISO 8601 UTC."
+      type: str
+      returned: always
+    liveness:
+      description: "Liveness name."
+      type: str
+      returned: always
+      sample: live
+    liveness_status:
+      description: "Raw C(liveness_status) int (3 live, 6 draining, ...)."
+      type: int
+      returned: always
+      sample: 3
+    is_live:
+      description: "Whether the liveness is V(live)."
+      type: bool
+      returned: always
+    store_ids:
+      description: "Store ids of the node."
+      type: list
+      elements: int
+      returned: always
+    ranges:
+      description: "Ranges over all stores."
+      type: int
+      returned: always
+    ranges_underreplicated:
+      description: "Under-replicated ranges summed over all stores."
+      type: int
+      returned: always
+      sample: 0
+    ranges_unavailable:
+      description: "Unavailable ranges summed over all stores."
+      type: int
+      returned: always
+      sample: 0
+    replicas:
+      description: "Replicas over all stores."
+      type: int
+      returned: always
+    leaseholders:
+      description: "Leaseholder replicas over all stores."
+      type: int
+      returned: always
+    num_cpus:
+      description: "CPUs."
+      type: int
+      returned: always
+    total_system_memory:
+      description: "Memory in bytes."
+      type: int
+      returned: always
+    live_nodes_seen:
+      description: "The node's C(liveness.livenodes) gauge (live nodes as seen by this node)."
+      type: int
+      returned: always
+    metrics:
+      description: "Raw node-level metrics."
+      type: dict
+      returned: when O(include_metrics=true)
+    store_metrics:
+      description: "Raw store metrics by store id."
+      type: dict
+      returned: when O(include_metrics=true)
 summary:
   description: Counts over the returned nodes.
   returned: always
   type: dict
   contains:
-    node_count: {description: Number of nodes returned., type: int, returned: always}
-    by_liveness: {description: Node count by liveness name., type: dict, returned: always, sample: {live: 2, draining: 1}}
-    ranges_underreplicated: {description: Sum over the returned nodes., type: int, returned: always}
-    ranges_unavailable: {description: Sum over the returned nodes., type: int, returned: always}
-    build_tags: {description: Distinct build tags., type: list, elements: str, returned: always}
+    node_count:
+      description: "Number of nodes returned."
+      type: int
+      returned: always
+    by_liveness:
+      description: "Node count by liveness name."
+      type: dict
+      returned: always
+      sample: {live: 2, draining: 1}
+    ranges_underreplicated:
+      description: "Sum over the returned nodes."
+      type: int
+      returned: always
+    ranges_unavailable:
+      description: "Sum over the returned nodes."
+      type: int
+      returned: always
+    build_tags:
+      description: "Distinct build tags."
+      type: list
+      elements: str
+      returned: always
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule

@@ -56,14 +56,40 @@ replicas:
   type: list
   elements: dict
   contains:
-    node_id: {description: Node holding the replica., type: int, returned: always}
-    range_id: {description: Range id., type: int, returned: always}
-    problem_names: {description: Names of the problems flagged true., type: list, elements: str, returned: always}
-    problems: {description: Problem flags as the server returns them., type: dict, returned: always}
-    desc: {description: Range descriptor., type: dict, returned: always}
-    span: {description: Pretty-printed keys., type: dict, returned: always}
-    stats: {description: Rates., type: dict, returned: always}
-    lease_history: {description: Recent leases., type: list, elements: dict, returned: always}
+    node_id:
+      description: "Node holding the replica."
+      type: int
+      returned: always
+    range_id:
+      description: "Range id."
+      type: int
+      returned: always
+    problem_names:
+      description: "Names of the problems flagged true."
+      type: list
+      elements: str
+      returned: always
+    problems:
+      description: "Problem flags as the server returns them."
+      type: dict
+      returned: always
+    desc:
+      description: "Range descriptor."
+      type: dict
+      returned: always
+    span:
+      description: "Pretty-printed keys."
+      type: dict
+      returned: always
+    stats:
+      description: "Rates."
+      type: dict
+      returned: always
+    lease_history:
+      description: "Recent leases."
+      type: list
+      elements: dict
+      returned: always
 node_errors:
   description: Nodes that could not be asked (C(node_id), C(message)).
   returned: always

@@ -21,7 +21,7 @@ description:
   - A token is valid on every node of the cluster until it is logged out or expires (C(server.web_session.timeout),
     7 days by default).
   - The returned token is a secret. The action plugin of this module marks the task result as C(no_log), so the
-    token is not printed at any verbosity; it is still available to C(register). Keep C(no_log: true) on tasks
+    token is not printed at any verbosity; it is still available to C(register). Keep C(no_log=true) on tasks
     that print or template it.
 options:
   state:

@@ -59,8 +59,17 @@ grants:
   type: list
   elements: dict
   contains:
-    user: {description: Grantee (user or role)., type: str, returned: always, sample: app_writer}
-    privileges: {description: Privileges (sorted when merged)., type: list, elements: str, returned: always, sample: [CONNECT, CREATE]}
+    user:
+      description: "Grantee (user or role)."
+      type: str
+      returned: always
+      sample: app_writer
+    privileges:
+      description: "Privileges (sorted when merged)."
+      type: list
+      elements: str
+      returned: always
+      sample: [CONNECT, CREATE]
 database:
   description: The database asked about.
   returned: always

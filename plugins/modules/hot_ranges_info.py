@@ -82,21 +82,73 @@ ranges:
   type: list
   elements: dict
   contains:
-    range_id: {description: Range id., type: int, returned: always, sample: 57}
-    node_id: {description: Node that reported the range., type: int, returned: always, sample: 1}
-    store_id: {description: Store that holds the replica., type: int, returned: always}
-    qps: {description: Queries per second., type: float, returned: always, sample: 12.5}
-    reads_per_second: {description: Reads per second., type: float, returned: always}
-    writes_per_second: {description: Writes per second., type: float, returned: always}
-    read_bytes_per_second: {description: Bytes read per second., type: float, returned: always}
-    write_bytes_per_second: {description: Bytes written per second., type: float, returned: always}
-    cpu_time_per_second: {description: CPU nanoseconds per second., type: float, returned: always}
-    leaseholder_node_id: {description: Node holding the lease., type: int, returned: always}
-    replica_node_ids: {description: Nodes with a replica., type: list, elements: int, returned: always}
-    databases: {description: Databases with data in the range., type: list, elements: str, returned: always}
-    tables: {description: Tables with data in the range., type: list, elements: str, returned: always}
-    indexes: {description: Indexes with data in the range., type: list, elements: str, returned: always}
-    schema_name: {description: Schema name (empty on current servers)., type: str, returned: always}
+    range_id:
+      description: "Range id."
+      type: int
+      returned: always
+      sample: 57
+    node_id:
+      description: "Node that reported the range."
+      type: int
+      returned: always
+      sample: 1
+    store_id:
+      description: "Store that holds the replica."
+      type: int
+      returned: always
+    qps:
+      description: "Queries per second."
+      type: float
+      returned: always
+      sample: 12.5
+    reads_per_second:
+      description: "Reads per second."
+      type: float
+      returned: always
+    writes_per_second:
+      description: "Writes per second."
+      type: float
+      returned: always
+    read_bytes_per_second:
+      description: "Bytes read per second."
+      type: float
+      returned: always
+    write_bytes_per_second:
+      description: "Bytes written per second."
+      type: float
+      returned: always
+    cpu_time_per_second:
+      description: "CPU nanoseconds per second."
+      type: float
+      returned: always
+    leaseholder_node_id:
+      description: "Node holding the lease."
+      type: int
+      returned: always
+    replica_node_ids:
+      description: "Nodes with a replica."
+      type: list
+      elements: int
+      returned: always
+    databases:
+      description: "Databases with data in the range."
+      type: list
+      elements: str
+      returned: always
+    tables:
+      description: "Tables with data in the range."
+      type: list
+      elements: str
+      returned: always
+    indexes:
+      description: "Indexes with data in the range."
+      type: list
+      elements: str
+      returned: always
+    schema_name:
+      description: "Schema name (empty on current servers)."
+      type: str
+      returned: always
 node_errors:
   description: Nodes the fan-out could not ask, with the server's message.
   returned: always

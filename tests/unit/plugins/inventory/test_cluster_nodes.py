@@ -44,8 +44,8 @@ class FakeClient:
         return False
 
     def list_nodes(self):
-        if FakeClient.fail:
-            raise FakeClient.fail
+        if FakeClient.fail is not None:
+            raise FakeClient.fail  # pylint: disable=raising-bad-type
         return RAW
 
 

@@ -238,7 +238,7 @@ def client_for(pager):
 @pytest.mark.parametrize("n,limit,requests", [(0, 5, 1), (4, 5, 1), (5, 5, 2), (6, 5, 2), (10, 5, 3), (11, 5, 3)])
 def test_pagination_end_conditions(style, n, limit, requests):
     pager = Pager(n, style)
-    items, _ = client_for(pager).paginate("/api/v2/x/", "items", style, limit=limit)
+    items, dummy = client_for(pager).paginate("/api/v2/x/", "items", style, limit=limit)
     assert items == list(range(n))
     expected = requests
     if style == "offset" and n % limit == 0 and n > 0:
@@ -250,7 +250,7 @@ def test_iter_token_pages_can_stop_early():
     pager = Pager(100, "token")
     client = client_for(pager)
     got = []
-    for page, _ in client.iter_token_pages("/api/v2/ranges/hot/", "items", limit=10):
+    for page, dummy in client.iter_token_pages("/api/v2/ranges/hot/", "items", limit=10):
         got.extend(page)
         if len(got) >= 25:
             break
