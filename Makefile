@@ -4,9 +4,10 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 VENV_PY := $(VENV)/bin/python
-COLL_ROOT := $(CURDIR)/build/collections
-COLL_DIR := $(COLL_ROOT)/ansible_collections/cockroachdb/cockroachdb
-export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
+# The collection copy lives outside the work tree (ansible-test lists files with git; build/ is ignored).
+CI_BUILD_ROOT ?= $(shell $(PYTHON) -c 'import hashlib,os,tempfile;print(os.path.join(tempfile.gettempdir(),"cockroachdb-build-%s" % hashlib.md5(os.getcwd().encode()).hexdigest()[:8],"collections"))')
+export CI_BUILD_ROOT
+export ANSIBLE_COLLECTIONS_PATH := $(CI_BUILD_ROOT)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV_PY)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -17,10 +17,12 @@ from __future__ import absolute_import, division, print_function
 
 import argparse
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,8 +31,16 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from with_emulator import Emulator, real_endpoint_configured  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(os.path.abspath(sys.executable))
+
+
+def default_build_root():
+    """Outside the git work tree: ansible-test lists files with git, and build/ is ignored there."""
+    digest = hashlib.md5(ROOT.encode("utf-8")).hexdigest()[:8]  # nosec - a directory name, not security
+    return os.path.join(tempfile.gettempdir(), "cockroachdb-build-%s" % digest, "collections")
+
+
 # CI_BUILD_ROOT lets several checkouts/agents build side by side without clobbering each other.
-COLL_ROOT = os.path.abspath(os.environ.get("CI_BUILD_ROOT") or os.path.join(ROOT, "build", "collections"))
+COLL_ROOT = os.path.abspath(os.environ.get("CI_BUILD_ROOT") or default_build_root())
 COLL_DIR = os.path.join(COLL_ROOT, "ansible_collections", "cockroachdb", "cockroachdb")
 PIP_FOR_ANSIBLE_TEST = "24.2"
 STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "lint", "docs", "changelog",
@@ -77,6 +87,13 @@ def step_copy(args):
     """Copy the checkout (tracked + untracked, minus ignored) to build/collections/... ."""
     files = subprocess.check_output(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                                     cwd=ROOT).decode("utf-8").split("\0")
+    os.makedirs(COLL_ROOT, exist_ok=True)
+    inside = subprocess.call(["git", "-C", COLL_ROOT, "rev-parse", "--show-toplevel"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL) == 0
+    if inside:
+        print("%s is inside a git work tree: ansible-test would list files with git and skip them all; "
+              "set CI_BUILD_ROOT outside any checkout" % COLL_ROOT)
+        return 1
     if os.path.isdir(COLL_DIR):
         shutil.rmtree(COLL_DIR)
     count = 0
