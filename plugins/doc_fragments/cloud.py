@@ -14,7 +14,7 @@ class ModuleDocFragment:
 options:
   api_key:
     description:
-      - Secret key of a CockroachDB Cloud service account, sent as C(Authorization: Bearer).
+      - "Secret key of a CockroachDB Cloud service account, sent as C(Authorization: Bearer <key>)."
       - If not set, the value of the E(COCKROACH_API_KEY) environment variable is used.
       - It never appears in results, messages or logs.
     type: str

@@ -35,7 +35,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster im
 CLOUD_ARGSPEC = dict(
     api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["COCKROACH_API_KEY"])),
     api_url=dict(type="str", default=DEFAULT_SERVER, fallback=(env_fallback, ["COCKROACH_SERVER"])),
-    api_version=dict(type="str", default=DEFAULT_API_VERSION),
+    api_version=dict(type="str", default=DEFAULT_API_VERSION, choices=list(KNOWN_API_VERSIONS)),
     validate_certs=dict(type="bool", default=True),
     ca_path=dict(type="path"),
     timeout=dict(type="float", default=30.0),

@@ -113,8 +113,8 @@ def test_token_style_next_always_present_stops_on_short_page(clock):
 
 def test_token_style_max_items(clock):
     s = FakeSession([FakeResponse(200, {"ranges": [{"range_id": i} for i in range(5)], "next": "x"})])
-    items = client(s, clock, session=TOKEN).paginate("/api/v2/ranges/hot/", "ranges", "token", limit=5,
-                                                       max_items=3)[0]
+    c = client(s, clock, session=TOKEN)
+    items = c.paginate("/api/v2/ranges/hot/", "ranges", "token", limit=5, max_items=3)[0]
     assert len(items) == 3 and len(s.calls) == 1
 
 
