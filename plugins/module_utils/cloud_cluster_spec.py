@@ -181,7 +181,8 @@ def create_body(params):
     """``POST /clusters`` body from the options; ValueError names what is missing."""
     plan = params.get("plan")
     if not params.get("name"):
-        raise ValueError("name is required to create a cluster (no cluster with id %s exists)" % params.get("id"))
+        raise ValueError("id: no active cluster has id %s; to create a cluster, give its name (and plan, provider, "
+                         "...) instead of an id" % params.get("id"))
     if not params.get("provider"):
         raise ValueError("provider is required to create cluster %s (GCP, AWS or AZURE)" % params["name"])
     if not plan:

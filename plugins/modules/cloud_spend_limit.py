@@ -200,8 +200,8 @@ def run(m):
     client = m.client
     try:
         cluster = client.resolve_cluster(p["cluster"])
-    except NotFoundError as exc:
-        raise ValueError("cluster: %s" % exc)
+    except NotFoundError:
+        raise ValueError("cluster: no active cluster is named %r or has that id; check the name or id" % p["cluster"])
     legacy = p["api_version"] in SPEND_LIMIT_VERSIONS
     mode, desired, conversion = desired_limits(p, cluster, legacy)
     cid = cluster["id"]

@@ -166,7 +166,7 @@ def test_create_body_and_prediction():
     (params(name="shop-dev", provider="GCP", plan="STANDARD", regions=["a"]), "provisioned_virtual_cpus"),
     (params(name="shop-dev", provider="GCP", plan="ADVANCED"), "region_nodes"),
     (params(name="shop-dev", provider="GCP", plan="ADVANCED", region_nodes={"a": 3}), "hardware"),
-    (params(id="c9"), "name"),
+    (params(id="c9"), "id: no active cluster"),
 ])
 def test_create_needs(p, needle):
     with pytest.raises(ValueError) as exc:
