@@ -18,6 +18,7 @@ __metaclass__ = type  # pylint: disable=invalid-name
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     ConflictError,
+    NotFoundError,
     ServerError,
 )
 
@@ -51,7 +52,11 @@ class ClusterTarget:
     def __init__(self, client, name_or_id, wait_timeout=DEFAULT_WAIT_TIMEOUT):
         self.client = client
         self.wait_timeout = wait_timeout
-        cluster = client.resolve_cluster(name_or_id)
+        try:
+            cluster = client.resolve_cluster(name_or_id)
+        except NotFoundError:
+            raise NotFoundError("cluster %r: no active cluster has this name or id; check the cluster option "
+                                "(a name as shown in the Cloud Console, or the cluster id)" % name_or_id, status=404)
         if cluster.get("state") != "CREATED" and cluster.get("state") != "LOCKED":
             # CREATING: sub-resources answer 404 until it is CREATED. CREATION_FAILED fails fast.
             cluster = self._wait(cluster)

@@ -146,7 +146,7 @@ def validate(params):
     if params.get("password") == "":
         errors.append("password must not be empty")
     if params.get("state") == "present" and params.get("update_password") == "always" and not params.get("password"):
-        errors.append("password is required with update_password=always")
+        errors.append("password is required when update_password is always")
     return errors
 
 
@@ -209,7 +209,7 @@ def main():
         CHILD_ARGSPEC,
         name=dict(type="str", required=True),
         password=dict(type="str", no_log=True),
-        update_password=dict(type="str", choices=["on_create", "always"], default="on_create"),
+        update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     ))
     errors = validate(m.params)

@@ -29,7 +29,7 @@ def test_bad_names_name_the_option(name):
 
 
 def test_password_rules():
-    assert "password is required with update_password=always" in user_mod.validate(params(update_password="always"))
+    assert "password is required when update_password is always" in user_mod.validate(params(update_password="always"))
     assert user_mod.validate(params(update_password="always", state="absent")) == []
     assert user_mod.validate(params(password="")) == ["password must not be empty"]
 
