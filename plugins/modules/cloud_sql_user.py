@@ -68,7 +68,7 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff shows the user name; a password that is set shows as C(password_updated: true) in the
+      - The diff shows the user name; a password that is set shows as C(password_updated=true) on the
         C(after) side, never as a value.
 author:
   - Contributors to the cockroachdb.cockroachdb collection (@cockroachdb)
