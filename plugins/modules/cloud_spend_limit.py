@@ -14,7 +14,7 @@ short_description: Usage limits (or the legacy spend limit) of a BASIC or STANDA
 version_added: 0.1.0
 description:
   - Compares the cluster's current limits with the requested ones and writes only when they differ.
-  - O(usage_limits) are set with C(PATCH /api/v1/clusters/{id}) C({"serverless": {"usage_limits": ...}}) (int64
+  - O(usage_limits) are set with C(PATCH /api/v1/clusters/{id}) and a C(serverless.usage_limits) body (int64
     values travel as strings), on API version 2023-04-10 and later.
   - O(spend_limit) is a monthly budget in US cents, as the older documentation describes it. With
     O(api_version=2022-03-31) it is set with the legacy C(PUT /api/v1/clusters/{id}/spend-limit); with

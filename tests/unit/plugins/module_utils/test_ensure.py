@@ -58,12 +58,10 @@ def test_values_differ(current, desired):
 
 
 def test_diff_dict_only_changed_leaves():
-    current = {"name": "c", "config": {"serverless": {"usage_limits": {"request_unit_limit": "100",
-                                                                         "storage_mib_limit": "5"}}},
-               "labels": {"a": "1", "b": "2"}, "extra": 1}
-    desired = {"name": "c", "config": {"serverless": {"usage_limits": {"request_unit_limit": 100,
-                                                                         "storage_mib_limit": 6}}},
-               "labels": {"a": "1"}, "ignored": None}
+    current = {"name": "c", "labels": {"a": "1", "b": "2"}, "extra": 1,
+               "config": {"serverless": {"usage_limits": {"request_unit_limit": "100", "storage_mib_limit": "5"}}}}
+    desired = {"name": "c", "labels": {"a": "1"}, "ignored": None,
+               "config": {"serverless": {"usage_limits": {"request_unit_limit": 100, "storage_mib_limit": 6}}}}
     assert diff_dict(current, desired) == {"config": {"serverless": {"usage_limits": {"storage_mib_limit": 6}}}}
     # labels are replaced wholesale by the API: compare them exactly
     assert diff_dict(current, desired, exact=("labels",)) == {

@@ -206,8 +206,8 @@ def test_upgrade_then_finalize_each_alone(cloud, capsys):
     res = run_module(cloud_cluster, args, capsys, check=True)
     assert res["changed"] and res["upgrade_status"] == "FINALIZED" and cloud.writes() == []
     res = run_module(cloud_cluster, args, capsys)
-    assert [b for m, p, b in cloud.calls if m == "PATCH"] == [{"cockroach_version": "v24.3"},
-                                                               {"upgrade_status": "FINALIZED"}]
+    patches = [b for m, p, b in cloud.calls if m == "PATCH"]
+    assert patches == [{"cockroach_version": "v24.3"}, {"upgrade_status": "FINALIZED"}]
     assert res["upgrade_status"] == "FINALIZED"
     del cloud.calls[:]
     res = run_module(cloud_cluster, args, capsys)
@@ -256,8 +256,8 @@ def test_spend_limit_converted_and_idempotent(cloud, capsys):
     assert res["diff"]["after"]["spend_limit"] == 2500
     assert cloud.clusters[c["id"]]["config"]["serverless"]["usage_limits"]["request_unit_limit"] == "100000000"
     del cloud.calls[:]
-    res = run_module(cloud_spend_limit, dict(cluster=c["id"], usage_limits={"request_unit_limit": 100000000,
-                                                                             "storage_mib_limit": 10240}), capsys)
+    limits = {"request_unit_limit": 100000000, "storage_mib_limit": 10240}
+    res = run_module(cloud_spend_limit, dict(cluster=c["id"], usage_limits=limits), capsys)
     assert not res["changed"] and [m for m, p, b in cloud.calls] == ["GET"]
 
 
