@@ -294,6 +294,38 @@ cluster:
       description: Creation time (RFC 3339).
       type: str
       sample: "2026-01-02T03:04:05Z"
+    updated_at:
+      description: Time of the last change (RFC 3339).
+      type: str
+      sample: "2026-01-02T03:09:41Z"
+    deleted_at:
+      description: Deletion time (RFC 3339), only on deleted clusters.
+      type: str
+      sample: "2026-02-01T00:00:00Z"
+    creator_id:
+      description: Id of the user or service account that created the cluster.
+      type: str
+      sample: 2b7f6c3e-91d4-4a8b-b2f0-5e6d7c8a9b10
+    account_id:
+      description: Cloud account or project that hosts an ADVANCED cluster (empty for BASIC/STANDARD).
+      type: str
+      sample: crl-prod-abc12
+    egress_traffic_policy:
+      description: UNSPECIFIED, ERROR, ALLOW_ALL, DEFAULT_DENY or UPDATING.
+      type: str
+      sample: ALLOW_ALL
+    parent_id:
+      description: Folder id, C(root) at the top level.
+      type: str
+      sample: root
+    is_customer_cloud_account:
+      description: Whether the cluster runs in the customer's own cloud account.
+      type: bool
+      sample: false
+    customer_cloud_account:
+      description: The customer's cloud account (only for such clusters).
+      type: dict
+      sample: {"gcp": {"service_account_email": "crdb@example.iam.gserviceaccount.com"}}
 upgrade_status:
   description: The cluster's C(upgrade_status) after the task (null when O(state=absent)).
   returned: always
