@@ -33,6 +33,7 @@ options:
     description:
       - SQL user name. The first character is a letter, a digit or V(_); up to 62 more of letters,
         digits, V(.), V(_) and V(-).
+      - User names are case-insensitive in CockroachDB, so V(App) matches an existing user V(app).
     type: str
     required: true
   password:
@@ -151,11 +152,16 @@ def validate(params):
 
 
 def find_user(users, name):
-    """The user called ``name`` in a list of ``{name}`` objects (exact, case-sensitive), or None."""
-    for user in users or []:
-        if isinstance(user, dict) and user.get("name") == name:
-            return {"name": user["name"]}
-    return None
+    """The user called ``name`` in a list of ``{name}`` objects, or None.
+
+    CockroachDB user names are case-insensitive, so ``App`` finds ``app``; an exact match wins.
+    The API's spelling is returned (it is the one the paths must use).
+    """
+    names = [u["name"] for u in users or [] if isinstance(u, dict) and u.get("name")]
+    if name in names:
+        return {"name": name}
+    folded = [n for n in names if n.lower() == name.lower()]
+    return {"name": folded[0]} if folded else None
 
 
 def decide(current, params):
@@ -182,19 +188,19 @@ def run(m):
         return {"name": name}
 
     def update(changes):
-        target.write(lambda: m.client.put("%s/%s/password" % (users_path, name), {"password": params["password"]}))
-        return {"name": name}
+        target.write(lambda: m.client.put("%s/%s/password" % (users_path, current["name"]), {"password": params["password"]}))
+        return dict(current)
 
     def delete():
         try:
-            target.write(lambda: m.client.delete("%s/%s" % (users_path, name)))
+            target.write(lambda: m.client.delete("%s/%s" % (users_path, current["name"])))
         except NotFoundError:
             pass  # already gone
 
     result = ensure(m, current, params["state"], result_key="user",
                     compute_changes=lambda cur: decide(cur, params),
                     create=create, update=update, delete=delete,
-                    predict=lambda cur, ch: {"name": name},
+                    predict=lambda cur, ch: dict(cur) if cur else {"name": name},
                     view=lambda obj: {"name": obj["name"]})
     password_updated = bool(result["changed"] and params["state"] == "present")
     if password_updated:

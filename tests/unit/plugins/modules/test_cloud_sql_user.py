@@ -41,9 +41,11 @@ def test_messages_never_echo_the_password():
             assert secret not in msg
 
 
-def test_find_user_is_exact():
+def test_find_user_exact_first_then_case_insensitive():
     users = [{"name": "App"}, {"name": "app2"}, {"name": "app"}]
     assert user_mod.find_user(users, "app") == {"name": "app"}
+    assert user_mod.find_user(users, "App") == {"name": "App"}
+    assert user_mod.find_user([{"name": "reporting"}], "Reporting") == {"name": "reporting"}
     assert user_mod.find_user(users, "ap") is None
     assert user_mod.find_user([], "app") is None
 

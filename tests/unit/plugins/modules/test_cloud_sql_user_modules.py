@@ -245,3 +245,11 @@ def test_allowlist_purge_and_lenient_names(cloud, capsys):
     assert cloud.reads() == ["/api/v1/clusters", "/api/v1/clusters/%s/networking/allowlist" % CID]
     res = run_module(cloud_allowlist, dict(cluster="shop", cidr="10.0.0.0/8", sql=False), capsys)
     assert res["updated"] == ["10.0.0.0/8"] and cloud.allow[("10.0.0.0", 8)]["sql"] is False
+
+
+def test_user_names_are_case_insensitive(cloud, capsys):
+    cloud.users = {"app": 1}
+    res = run_module(cloud_sql_user, dict(USER, name="APP"), capsys)
+    assert not res["changed"] and res["user"] == {"name": "app"} and cloud.writes() == []
+    res = run_module(cloud_sql_user, dict(cluster="shop", name="App", state="absent"), capsys)
+    assert res["changed"] and cloud.writes() == [("DELETE", "/api/v1/clusters/%s/sql-users/app" % CID)]
