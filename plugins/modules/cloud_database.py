@@ -114,6 +114,8 @@ renamed_from:
   sample: app
 """
 
+from urllib.parse import quote
+
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
@@ -191,11 +193,12 @@ def run(m):
             dbs_path, {"name": name}, lambda: find_database(m.client.list_databases(target.id), name)))[0]
 
     def update(changes):
-        return target.write(lambda: m.client.patch("%s/%s" % (dbs_path, current["name"]), {"new_name": changes["name"]}))
+        return target.write(lambda: m.client.patch("%s/%s" % (dbs_path, quote(current["name"], safe="")),
+                                                   {"new_name": changes["name"]}))
 
     def delete():
         try:
-            target.write(lambda: m.client.delete("%s/%s" % (dbs_path, name)))
+            target.write(lambda: m.client.delete("%s/%s" % (dbs_path, quote(name, safe=""))))
         except NotFoundError:
             pass  # already gone
 

@@ -124,6 +124,7 @@ password_updated:
 """
 
 import re
+from urllib.parse import quote
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
@@ -188,12 +189,12 @@ def run(m):
         return {"name": name}
 
     def update(changes):
-        target.write(lambda: m.client.put("%s/%s/password" % (users_path, current["name"]), {"password": params["password"]}))
+        target.write(lambda: m.client.put("%s/%s/password" % (users_path, quote(current["name"], safe="")), {"password": params["password"]}))
         return dict(current)
 
     def delete():
         try:
-            target.write(lambda: m.client.delete("%s/%s" % (users_path, current["name"])))
+            target.write(lambda: m.client.delete("%s/%s" % (users_path, quote(current["name"], safe=""))))
         except NotFoundError:
             pass  # already gone
 
