@@ -109,8 +109,9 @@ def values_equal(current, desired, exact=()):
 
 
 def _dict_exactly_equal(current, desired):
-    current = current or {}
-    if set(current) != set(desired):
+    if current is None:
+        current = {}
+    if not isinstance(current, dict) or set(current) != set(desired):
         return False
     return all(values_equal(current[k], desired[k]) for k in desired)
 
@@ -140,12 +141,16 @@ def diff_dict(current, desired, exact=()):
     return out
 
 
-def deep_merge(base, changes):
-    """A copy of ``base`` with ``changes`` applied (nested dicts merged, everything else replaced)."""
+def deep_merge(base, changes, exact=()):
+    """A copy of ``base`` with ``changes`` applied (nested dicts merged, everything else replaced).
+
+    Dicts under a key listed in ``exact`` replace the old value whole, as :func:`diff_dict` with the
+    same ``exact`` expects (fields the API replaces wholesale, such as ``labels``).
+    """
     out = copy.deepcopy(base) if base else {}
     for key, value in (changes or {}).items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in exact:
+            out[key] = deep_merge(out[key], value, exact=exact)
         else:
             out[key] = copy.deepcopy(value)
     return out

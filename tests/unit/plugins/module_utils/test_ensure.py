@@ -87,6 +87,8 @@ def test_deep_merge():
     assert merged == {"a": {"b": 5, "c": 2}, "d": [2], "e": 3}
     assert base == {"a": {"b": 1, "c": 2}, "d": [1]}
     assert deep_merge(None, {"x": 1}) == {"x": 1}
+    assert deep_merge({"labels": {"a": "1"}}, {"labels": {"b": "2"}}, exact=("labels",)) == {"labels": {"b": "2"}}
+    assert diff_dict({"labels": 1}, {"labels": {}}, exact=("labels",)) == {"labels": {}}
 
 
 def _run(check, current, state, changes=None, **kw):
@@ -150,3 +152,31 @@ def test_view_applies_to_result_and_diff():
 def test_bad_state():
     with pytest.raises(ValueError, match="state"):
         ensure(Mod(), None, "bogus")
+
+
+# -- properties ------------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402  pylint: disable=wrong-import-position
+from hypothesis import strategies as st  # noqa: E402  pylint: disable=wrong-import-position
+
+_SCALARS = st.one_of(st.integers(-1000, 1000), st.text("abc01", max_size=3), st.booleans())
+_KEYS = st.sampled_from(["a", "b", "c", "labels"])
+_DOCS = st.recursive(_SCALARS, lambda inner: st.dictionaries(_KEYS, inner, max_size=3), max_leaves=8)
+_DICTS = st.dictionaries(_KEYS, _DOCS, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DICTS, _DICTS)
+def test_applying_the_diff_reaches_the_desired_state(current, desired):
+    changes = diff_dict(current, desired, exact=("labels",))
+    after = deep_merge(current, changes, exact=("labels",))
+    assert diff_dict(after, desired, exact=("labels",)) == {}
+    # only keys that were asked for are ever changed
+    assert set(changes) <= set(k for k, v in desired.items() if v is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DICTS)
+def test_nothing_to_do_against_itself(current):
+    assert diff_dict(current, current) == {}
+    assert diff_dict(current, current, exact=("labels",)) == {}
+    assert values_equal(current, current)
