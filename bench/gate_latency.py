@@ -132,7 +132,7 @@ def reaction(info, repeat, downtime, interval, stable_checks):
         reactions.append(opened - watcher.healthy_at)
         from_node_ready.append(opened - watcher.node_ready_at)
         waits.append(verdict["waited"])
-        node_rates, _ = per_node_rates(control, since, verdict["waited"])
+        node_rates = per_node_rates(control, since, verdict["waited"])[0]
         rates.append(max(node_rates.values()))
     return {
         "stable_checks": stable_checks,

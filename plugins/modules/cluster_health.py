@@ -14,8 +14,8 @@ short_description: Health gate of a CockroachDB cluster, evaluated once or waite
 version_added: 0.1.0
 description:
   - Decides whether a CockroachDB cluster is safe to take the next node down, from the node list
-    (C(GET /api/v2/nodes/), every page) and every node's readiness probe (C(GET /api/v2/health/?ready=true):
-    200 ready, 500 not ready, no answer down).
+    (C(GET /api/v2/nodes/), every page) and every node's readiness probe (C(GET /api/v2/health/?ready=true),
+    where 200 is ready, 500 not ready and no answer down).
   - "Healthy means, for every node that is not decommissioned: it answers ready; its liveness is LIVE (SUSPECT,
     DEAD, DECOMMISSIONING, DRAINING and UNKNOWN are reasons); at least O(expected_nodes) nodes are in the list;
     the under-replicated and unavailable ranges summed over every store of every node are 0; the builds agree
@@ -183,7 +183,7 @@ nodes:
       description: When the node process started, Unix nanoseconds.
       type: int
     locality:
-      description: Locality tiers as a dict, for example C({"region": "us-east1", "zone": "us-east1-b"}).
+      description: 'Locality tiers as a dict, for example C({"region": "us-east1", "zone": "us-east1-b"}).'
       type: dict
     underreplicated:
       description: Under-replicated ranges counted on this node's stores.

@@ -175,14 +175,14 @@ def test_property_healthy_iff_every_condition(states, expected, same_build, vers
 
     active = [(i, s) for i, s in enumerate(states, 1) if s["liveness"] != 5]
     conditions = {
-        "ready": all(s["probe"] == "ready" for _, s in active),
-        "live": all(s["liveness"] == 3 for _, s in active),
+        "ready": all(s["probe"] == "ready" for _nid, s in active),
+        "live": all(s["liveness"] == 3 for _nid, s in active),
         "count": expected is None or len(active) >= expected,
-        "underreplicated": sum(m["ranges.underreplicated"] for _, s in active for m in s["stores"]) == 0
-        and all(s["stores"] for _, s in active),
-        "unavailable": sum(m["ranges.unavailable"] for _, s in active for m in s["stores"]) == 0,
-        "build": (not same_build or len(set(s["build"] for _, s in active)) <= 1)
-        and (version != "v25.4.1" or all(s["build"] == "v25.4.1" for _, s in active)),
+        "underreplicated": sum(m["ranges.underreplicated"] for _nid, s in active for m in s["stores"]) == 0
+        and all(s["stores"] for _nid, s in active),
+        "unavailable": sum(m["ranges.unavailable"] for _nid, s in active for m in s["stores"]) == 0,
+        "build": (not same_build or len(set(s["build"] for _nid, s in active)) <= 1)
+        and (version != "v25.4.1" or all(s["build"] == "v25.4.1" for _nid, s in active)),
     }
     # a decommissioned node that still answers is fine; probes only for active nodes matter
     for check, ok in conditions.items():
