@@ -169,7 +169,8 @@ def evaluate(nodes, probes, expect=None, streak=0):
             "url": probe.get("url"),
             "ready": bool(probe.get("ready")),
             "probe_status": probe.get("status"),
-            "probe_error": probe.get("error"),
+            "probe_error": short_error(probe.get("error")) if probe and probe.get("status") is None and not probe.get("ready")
+            else probe.get("error"),
             "in_node_list": nid in by_id,
             "liveness": LIVENESS.get(status) if status is not None else None,
             "liveness_status": status,
