@@ -396,7 +396,7 @@ def run(m):
 
     def delete():
         if current.get("delete_protection") == "ENABLED":
-            client.patch("/clusters/%s" % current["id"], {"delete_protection": "DISABLED"})
+            client.update_cluster(current["id"], {"delete_protection": "DISABLED"}, timeout=timeout, wait=False)
         client.delete_cluster(current["id"])
 
     def predict(cur, changes):

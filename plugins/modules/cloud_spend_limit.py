@@ -213,13 +213,15 @@ def run(m):
         return {"usage_limits": desired} if cur["usage_limits"] != desired else {}
 
     def update(change):
+        timeout = float(p["wait_timeout"])
         if mode == "spend_limit" and p["api_version"] == LEGACY_API_VERSION:
             client.put("/clusters/%s/spend-limit" % cid, {"spend_limit": change["spend_limit"]})
-        elif mode == "spend_limit":
-            client.patch("/clusters/%s" % cid, {"serverless": {"spend_limit": change["spend_limit"]}})
+            after = client.wait_for_cluster(cid, timeout=timeout) if p["wait"] else client.get_cluster(cid)
         else:
-            client.patch("/clusters/%s" % cid, {"serverless": {"usage_limits": wire_limits(change["usage_limits"])}})
-        after = client.wait_for_cluster(cid, timeout=float(p["wait_timeout"])) if p["wait"] else client.get_cluster(cid)
+            serverless = {"spend_limit": change["spend_limit"]} if mode == "spend_limit" else \
+                {"usage_limits": wire_limits(change["usage_limits"])}
+            # waits out a lock held by another job before the PATCH, and (with wait) for the change after it
+            after = client.update_cluster(cid, {"serverless": serverless}, timeout=timeout, wait=p["wait"])
         return limits_view(after, mode)
 
     def predict(cur, change):
