@@ -127,12 +127,28 @@ class FakeCloud:
         pass
 
 
+class Clock:
+    """Fake monotonic clock: sleeping advances it, so waits and timeouts cost no real time."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 @pytest.fixture
 def cloud(monkeypatch):
     fake = FakeCloud()
+    fake.clock = Clock()
 
     def make_client(self):
-        return common.build_cloud_client(self.params, session=fake, sleep=lambda s: None)
+        return common.build_cloud_client(self.params, session=fake, sleep=fake.clock.sleep, clock=fake.clock)
     monkeypatch.setattr(common.CloudModule, "make_client", make_client)
     return fake
 
@@ -198,8 +214,11 @@ def test_creation_failed_fails_fast(cloud, capsys):
 
 def test_wait_timeout_names_the_state(cloud, capsys):
     cloud.creating_polls = 10 ** 6
-    res = run_module(cloud_cluster, dict(BASIC, wait_timeout=1), capsys)
-    assert res["failed"] and "CREATING" in res["msg"] and "timed out" in res["msg"]
+    res = run_module(cloud_cluster, dict(BASIC, wait_timeout=60, rate_limit=0), capsys)
+    assert res["failed"] and "still CREATING" in res["msg"] and "timed out after 60s" in res["msg"]
+    # capped exponential backoff: 0.5 s doubling up to 10 s, never past the deadline
+    assert cloud.clock.slept[:6] == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0]
+    assert max(cloud.clock.slept) == 10.0 and sum(cloud.clock.slept) == pytest.approx(60.0)
 
 
 def test_upgrade_then_finalize_each_alone(cloud, capsys):
