@@ -151,6 +151,10 @@ class _BaseModule:
     def make_client(self):
         raise NotImplementedError
 
+    def hint_for(self, exc):  # pylint: disable=unused-argument
+        """One sentence naming the option that fixes a failure, or None."""
+        return None
+
     @property
     def client(self):
         if self._client is None:
@@ -166,7 +170,11 @@ class _BaseModule:
                 if self._client is not None:
                     self._client.close()
         except CockroachError as exc:
-            self.fail(self.redactor.text(str(exc)), **exc.to_result())
+            message = self.redactor.text(str(exc))
+            hint = self.hint_for(exc)
+            if hint:
+                message = "%s. %s" % (message.rstrip("."), hint)
+            self.fail(message, **exc.to_result())
         except ValueError as exc:
             self.fail(self.redactor.text(str(exc)))
         except Exception as exc:  # last resort: still no secret, but keep the trace for -vvv  # pylint: disable=broad-except
@@ -178,6 +186,14 @@ class _BaseModule:
 class CloudModule(_BaseModule):
     argspec_factory = staticmethod(cloud_argument_spec)
     validator = staticmethod(validate_cloud_params)
+
+    def hint_for(self, exc):
+        if getattr(exc, "status", None) == 401:
+            return ("The Cloud API did not accept the key: check api_key (or COCKROACH_API_KEY) and that api_url "
+                    "points at the right server")
+        if getattr(exc, "status", None) == 403:
+            return "The service account of api_key lacks a role this operation needs (see the Cloud Console)"
+        return None
 
     def make_client(self):
         return build_cloud_client(self.params)
