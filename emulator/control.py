@@ -179,12 +179,20 @@ class Emulator:
             if m != "POST":
                 return Response.json(405, {"error": "use GET or POST"})
             body = self._body(req)
+            unknown = sorted(set(body) - {"rate", "kinds", "seed", "rules"})
+            if unknown:
+                raise BadRequest("unknown field(s): %s (allowed: rate, kinds, seed, rules)" % ", ".join(unknown))
             cur = self.faults.describe()
             try:
-                self.faults.configure(body.get("rate", cur["rate"]), body.get("kinds", cur["kinds"]),
-                                      body.get("seed", cur["seed"]))
+                rules = Faults.parse_rules(body["rules"]) if "rules" in body else None
+                # A body with only "rules" leaves the random faults (and their RNG) alone.
+                if rules is None or set(body) & {"rate", "kinds", "seed"}:
+                    self.faults.configure(body.get("rate", cur["rate"]), body.get("kinds", cur["kinds"]),
+                                          body.get("seed", cur["seed"]))
             except (TypeError, ValueError) as e:
                 raise BadRequest(str(e))
+            if rules is not None:
+                self.faults.set_rules(rules)
             return Response.json(200, self.faults.describe())
         if p in ("/_emulator/reset", "/_emulator/reset/"):
             if m != "POST":
@@ -225,6 +233,7 @@ class Emulator:
         self.sync(list(self.server.node_listeners))
         self.cloud.reset()
         self.faults.configure(*self.initial_faults)
+        self.faults.set_rules([])
         self.server.log.clear()
 
 

@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import random
+import re
 import selectors
 import shutil
 import socket
@@ -35,6 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 from emulator.core import Request, Response, redact
 
 FAULT_KINDS = ("500", "503", "429", "reset", "slow")
+RULE_KINDS = ("500", "503", "429", "reset_before", "reset_after", "slow")
+RULE_KEYS = ("method", "path", "path_regex", "api", "node_id", "kind", "count", "skip", "seconds")
 LOG_LIMIT = 200_000
 IDLE_TIMEOUT = 120.0
 
@@ -97,13 +100,147 @@ def logged_body(req: Request, resp: Optional[Response]) -> Any:
 
 # --------------------------------------------------------------------------- faults
 
+def _int_field(rule: Dict[str, Any], key: str, default: int, minimum: int) -> int:
+    v = rule.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+        raise ValueError("rule %s must be an integer >= %d" % (key, minimum))
+    return v
+
+
+class FaultRule:
+    """One targeted fault: hits the requests it matches, after ``skip`` of them, ``count`` times."""
+
+    def __init__(self, spec: Any):
+        if not isinstance(spec, dict):
+            raise ValueError("each rule must be a JSON object")
+        unknown = sorted(set(spec) - set(RULE_KEYS))
+        if unknown:
+            raise ValueError("unknown rule field(s): %s (allowed: %s)" % (", ".join(unknown), ", ".join(RULE_KEYS)))
+        kind = spec.get("kind")
+        if kind is None:
+            raise ValueError("rule kind is required (one of %s)" % ",".join(RULE_KINDS))
+        kind = str(kind)
+        if kind not in RULE_KINDS:
+            raise ValueError("unknown rule kind: %s (choose from %s)" % (kind, ",".join(RULE_KINDS)))
+        self.kind = kind
+        method = spec.get("method")
+        if method is not None and not isinstance(method, str):
+            raise ValueError("rule method must be a string")
+        self.method = method.upper() if method else None
+        path, path_regex = spec.get("path"), spec.get("path_regex")
+        if path is not None and path_regex is not None:
+            raise ValueError("give either path or path_regex, not both")
+        if path is not None and not isinstance(path, str):
+            raise ValueError("rule path must be a string")
+        if path_regex is not None:
+            if not isinstance(path_regex, str):
+                raise ValueError("rule path_regex must be a string")
+            try:
+                self._regex = re.compile(path_regex)
+            except re.error as e:
+                raise ValueError("rule path_regex is not a valid regular expression: %s" % e)
+        else:
+            self._regex = None
+        self.path = path
+        self.path_regex = path_regex
+        api = spec.get("api")
+        if api is not None and api not in ("cloud", "cluster"):
+            raise ValueError("rule api must be 'cloud' or 'cluster'")
+        self.api = api
+        node_id = spec.get("node_id")
+        if node_id is not None and (isinstance(node_id, bool) or not isinstance(node_id, int)):
+            raise ValueError("rule node_id must be an integer")
+        self.node_id = node_id
+        self.count = _int_field(spec, "count", 1, 1)
+        self.skip = _int_field(spec, "skip", 0, 0)
+        seconds = spec.get("seconds")
+        if seconds is not None:
+            if kind != "slow":
+                raise ValueError("rule seconds only applies to kind slow")
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 60:
+                raise ValueError("rule seconds must be a number between 0 and 60")
+        self.seconds = float(seconds) if seconds is not None else 1.0
+
+    def matches(self, method: str, path: str, api: str, node_id: Optional[int]) -> bool:
+        if self.method is not None and method != self.method:
+            return False
+        if self.path is not None and path != self.path:
+            return False
+        if self._regex is not None and not self._regex.search(path):
+            return False
+        if self.api is not None and api != self.api:
+            return False
+        if self.node_id is not None and node_id != self.node_id:
+            return False
+        return True
+
+    def describe(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"kind": self.kind, "count": self.count, "skip": self.skip}
+        for key in ("method", "path", "path_regex", "api", "node_id"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.kind == "slow":
+            out["seconds"] = self.seconds
+        return out
+
+
 class Faults:
-    """Seeded fault injector.  Decisions are drawn from one ``random.Random(seed)``
-    in request order, so the same request sequence gets the same faults."""
+    """Seeded fault injector plus targeted one-shot rules.
+
+    Random decisions are drawn from one ``random.Random(seed)`` in request order,
+    so the same request sequence gets the same faults.  Rules (``set_rules``) are
+    checked in order after the draw: the first matching rule whose ``skip`` is
+    used up replaces the drawn fault for that request."""
 
     def __init__(self, rate: float = 0.0, kinds=FAULT_KINDS, seed: int = 0):
         self._lock = threading.Lock()
+        self.rules: List[FaultRule] = []
         self.configure(rate, kinds, seed)
+
+    @staticmethod
+    def parse_rules(specs: Any) -> List[FaultRule]:
+        if not isinstance(specs, list):
+            raise ValueError("rules must be a list of objects")
+        out = []
+        for i, spec in enumerate(specs):
+            try:
+                out.append(FaultRule(spec))
+            except ValueError as e:
+                raise ValueError("rules[%d]: %s" % (i, e))
+        return out
+
+    def set_rules(self, rules: List[FaultRule]) -> None:
+        with self._lock:
+            self.rules = list(rules)
+
+    def _rule_fault(self, method: str, path: str, api: str, node_id: Optional[int]):
+        """Under self._lock: the fault of the first firing rule, or None."""
+        for rule in list(self.rules):
+            if not rule.matches(method, path, api, node_id):
+                continue
+            if rule.skip > 0:
+                rule.skip -= 1
+                continue
+            rule.count -= 1
+            if rule.count <= 0:
+                self.rules.remove(rule)
+            if rule.kind == "reset_before":
+                return "reset", "before"
+            if rule.kind == "reset_after":
+                return "reset", "after"
+            if rule.kind == "slow":
+                return "slow", rule.seconds
+            return rule.kind, None
+        return None
+
+    def decide(self, method: str, path: str, api: str, node_id: Optional[int] = None):
+        """Fault for one request: a rule's fault if one fires, else the random draw."""
+        drawn = self.draw()
+        with self._lock:
+            if not self.rules:
+                return drawn
+            hit = self._rule_fault(method, path, api, node_id)
+        return hit if hit is not None else drawn
 
     def configure(self, rate: float, kinds, seed: int) -> None:
         if isinstance(kinds, str):
@@ -139,7 +276,8 @@ class Faults:
 
     def describe(self) -> Dict[str, Any]:
         with self._lock:
-            return {"rate": self.rate, "kinds": list(self.kinds), "seed": self.seed}
+            return {"rate": self.rate, "kinds": list(self.kinds), "seed": self.seed,
+                    "rules": [r.describe() for r in self.rules]}
 
 
 def fault_response(api: str, kind: str) -> Response:
@@ -583,7 +721,7 @@ class Server:
                 h.send_raw(resp, head)
                 return
 
-        fault = self.faults.draw()
+        fault = self.faults.decide(req.method, req.path, api, lst.node_id if api == "cluster" else None)
         kind = fault[0] if fault else None
         if kind == "reset" and fault[1] == "before":
             self._record(req, api, lst, None, "reset")
