@@ -24,11 +24,6 @@ description:
   - Waits for a cluster that is still being created to be C(CREATED) first, and for a cluster lock
     held by another job to clear before a write.
 options:
-  cluster:
-    description:
-      - Name or id of the cluster.
-    type: str
-    required: true
   cidr:
     description:
       - One IPv4 network in CIDR notation, such as V(10.0.0.0/8) or V(203.0.113.7/32); a bare address
@@ -81,12 +76,8 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  wait_timeout:
-    description:
-      - Seconds to wait for the cluster to become C(CREATED) (or for a lock to clear) before failing.
-    type: int
-    default: 3600
 extends_documentation_fragment:
+  - cockroachdb.cockroachdb.cloud_child
   - cockroachdb.cockroachdb.cloud
   - cockroachdb.cockroachdb.attributes
   - cockroachdb.cockroachdb.attributes.CLOUD_GROUP

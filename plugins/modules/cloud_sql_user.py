@@ -24,11 +24,6 @@ description:
     job to clear before a write.
   - The password never appears in results, diffs, messages or logs.
 options:
-  cluster:
-    description:
-      - Name or id of the cluster.
-    type: str
-    required: true
   name:
     description:
       - SQL user name. The first character is a letter, a digit or V(_); up to 62 more of letters,
@@ -54,12 +49,8 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  wait_timeout:
-    description:
-      - Seconds to wait for the cluster to become C(CREATED) (or for a lock to clear) before failing.
-    type: int
-    default: 3600
 extends_documentation_fragment:
+  - cockroachdb.cockroachdb.cloud_child
   - cockroachdb.cockroachdb.cloud
   - cockroachdb.cockroachdb.attributes
   - cockroachdb.cockroachdb.attributes.CLOUD_GROUP
