@@ -19,7 +19,12 @@ description:
     O(node_url), the probe then goes to O(cluster_url) with C(remote_node_id), which the node proxies to O(node_id).
   - A node that is not ready, or does not answer at all, is a result, not a failure. Use
     M(cockroachdb.cockroachdb.cluster_health) or the C(health_wait) role to gate on health.
-  - The readiness probe needs no login; the liveness lookup does (the C(admin) role or C(VIEWCLUSTERMETADATA)).
+  - With O(restart_safety=true), also asks C(GET /api/v2/health/restart_safety/) (CockroachDB v25.4+) whether the
+    node may be terminated now, directly at O(node_url) or through O(cluster_url) with C(remote_node_id), and counts
+    the problem statuses of the replicas the server lists when it is not (a running node that was not drained lists
+    every replica as C(StoreNotDraining)). With O(wait_safe_timeout), polls until the node is safe.
+  - The readiness and restart-safety probes need no login; the liveness lookup does (the C(admin) role or
+    C(VIEWCLUSTERMETADATA)).
 options:
   node_id:
     description: The node to report on. Default the node at O(node_url) (or O(cluster_url)), without liveness.
@@ -27,6 +32,23 @@ options:
   node_url:
     description: Base URL of the node to probe directly, for example V(https://node3:8080). Default O(cluster_url).
     type: str
+  restart_safety:
+    description:
+      - Also report whether the node is safe to terminate now (C(GET /api/v2/health/restart_safety/)); see RV(restart_safety).
+      - A server without the endpoint (404, releases before v25.4; 501 on a non-system tenant) is a result with
+        RV(restart_safety.supported=false), not a failure.
+    type: bool
+    default: false
+  wait_safe_timeout:
+    description:
+      - With O(restart_safety=true), seconds to keep polling until the node is safe (or the endpoint turns out to be
+        missing). V(0) asks once. A node still not safe at the deadline is a result, not a failure.
+    type: float
+    default: 0
+  wait_safe_interval:
+    description: Seconds between two restart-safety polls while waiting (at least V(0.25), so at most 4 requests a second).
+    type: float
+    default: 0.5
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cluster
   - cockroachdb.cockroachdb.attributes
@@ -43,6 +65,16 @@ EXAMPLES = r"""
     session: "{{ crdb_login.session }}"
     node_id: 3
   register: n3
+
+- name: Wait up to 2 minutes until drained node 3 is safe to stop
+  cockroachdb.cockroachdb.cluster_health_info:
+    cluster_url: https://node1:8080
+    session: "{{ crdb_login.session }}"
+    node_id: 3
+    restart_safety: true
+    wait_safe_timeout: 120
+  register: n3_safe
+  failed_when: n3_safe.restart_safety.supported and not n3_safe.restart_safety.safe
 
 - name: Readiness of the node behind a URL (no login needed)
   cockroachdb.cockroachdb.cluster_health_info:
@@ -94,11 +126,70 @@ liveness_error:
   description: Why the liveness could not be read (V(null) when it was).
   returned: always
   type: str
+restart_safety:
+  description: The restart-safety answer (V(null) without O(restart_safety=true)).
+  returned: always
+  type: dict
+  contains:
+    safe:
+      description: Whether the node answered 200 (safe to terminate now).
+      type: bool
+      sample: false
+    status:
+      description: HTTP status of the last poll; V(null) when the node did not answer.
+      type: int
+      sample: 503
+    supported:
+      description: V(false) when the server has no such endpoint (404 before v25.4, 501 on a non-system tenant).
+      type: bool
+      sample: true
+    problems:
+      description: Replicas per problem status from the last 503 (C(Unavailable), C(Underreplicated),
+        C(IsRaftLeader), C(StoreNotDraining)).
+      type: dict
+      sample: {"StoreNotDraining": 12, "Underreplicated": 1}
+    replicas:
+      description: Number of replicas listed with a problem.
+      type: int
+      sample: 13
+    node_id:
+      description: The node id the server evaluated, from the body (V(null) when absent).
+      type: int
+      sample: 3
+    error:
+      description: Why the answer carried no replica list (missing endpoint, no answer, other status), else V(null).
+      type: str
+    message:
+      description: One line for a person, for example V(node 3 is not safe to stop after 120s: 12 replicas StoreNotDraining, 1 Underreplicated).
+      type: str
+    waited:
+      description: Seconds spent polling.
+      type: float
+      sample: 1.5
+    polls:
+      description: Number of restart-safety requests.
+      type: int
+      sample: 4
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import health_meaning, normalize_node
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
+    MIN_INTERVAL,
+    describe,
+    probe_restart_safety,
+    wait_restart_safe,
+)
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import TransportError
+
+
+def restart_safety_message(who, result, timeout):
+    if result["safe"]:
+        return "%s is safe to stop" % who
+    if not result["supported"]:
+        return "%s: %s" % (who, result["error"])
+    when = (" after %gs" % timeout) if timeout > 0 else ""
+    return "%s is not safe to stop%s: %s" % (who, when, describe(result))
 
 
 def run(m):
@@ -106,13 +197,21 @@ def run(m):
     client = m.client
     url = (p["node_url"] or p["cluster_url"]).rstrip("/")
     remote = p["node_id"] if (p["node_id"] is not None and not p["node_url"]) else None
+    safety = None
+    if p["restart_safety"]:
+        timeout = p["wait_safe_timeout"]
+        safety = wait_restart_safe(lambda: probe_restart_safety(client, url=url, remote_node_id=remote),
+                                   timeout, interval=p["wait_safe_interval"])
+        who = "node %s" % (p["node_id"] if p["node_id"] is not None else (safety["node_id"] or url))
+        safety["message"] = restart_safety_message(who, safety, timeout)
     status, ready, error = client.probe_readiness(url=url, remote_node_id=remote)
     if status == 502 and remote is not None:
         meaning = "no answer: node %s could not be reached through %s (process down or unreachable)" % (remote, url)
     else:
         meaning = health_meaning(status, error)
     result = dict(changed=False, url=url, node_id=p["node_id"], status=status, ready=ready, meaning=meaning,
-                  error=None if ready else error, liveness=None, liveness_status=None, liveness_error=None)
+                  error=None if ready else error, liveness=None, liveness_status=None, liveness_error=None,
+                  restart_safety=safety)
     if p["node_id"] is not None:
         try:
             nodes = [normalize_node(n) for n in client.list_nodes()]
@@ -128,12 +227,19 @@ def run(m):
 
 
 def main():
-    m = ClusterModule(argument_spec=dict(node_id=dict(type="int"), node_url=dict(type="str")))
+    m = ClusterModule(argument_spec=dict(node_id=dict(type="int"), node_url=dict(type="str"),
+                                         restart_safety=dict(type="bool", default=False),
+                                         wait_safe_timeout=dict(type="float", default=0.0),
+                                         wait_safe_interval=dict(type="float", default=0.5)))
     url = m.params["node_url"]
     if url is not None and not (url.startswith("http://") or url.startswith("https://")):
         m.fail("node_url must be a node's base URL starting with http:// or https://, got %r" % url)
     if m.params["node_id"] is not None and m.params["node_id"] < 1:
         m.fail("node_id must be a positive node id")
+    if m.params["wait_safe_timeout"] < 0:
+        m.fail("wait_safe_timeout must be 0 or more seconds")
+    if m.params["wait_safe_interval"] < MIN_INTERVAL:
+        m.fail("wait_safe_interval must be at least %s seconds (at most 4 requests a second)" % MIN_INTERVAL)
     m.run(run)
 
 

@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type  # pylint: disable=invalid-name
+
+import requests
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
+    describe,
+    describe_problems,
+    parse_restart_safety,
+    probe_restart_safety,
+    wait_restart_safe,
+)
+
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.module_utils.conftest import (
+    FakeResponse,
+    FakeSession,
+)
+
+
+def unsafe_body(node_id=3, **counts):
+    replicas = []
+    range_id = 1
+    for status, count in counts.items():
+        for _ in range(count):
+            replicas.append({"store_id": node_id, "range_id": range_id, "replica_id": 2, "status": status})
+            range_id += 1
+    return {"is_critical": True, "node_id": node_id, "replicas": replicas}
+
+
+# -- parsing ---------------------------------------------------------------------------------------
+
+def test_safe_answer():
+    r = parse_restart_safety(200, {"node_id": 2})
+    assert r == {"safe": True, "status": 200, "supported": True, "problems": {}, "replicas": 0, "node_id": 2,
+                 "error": None}
+
+
+def test_503_counts_problem_statuses():
+    r = parse_restart_safety(503, unsafe_body(StoreNotDraining=12, Underreplicated=1, IsRaftLeader=3))
+    assert r["safe"] is False and r["supported"] is True
+    assert r["problems"] == {"StoreNotDraining": 12, "Underreplicated": 1, "IsRaftLeader": 3}
+    assert r["replicas"] == 16
+    assert r["node_id"] == 3
+    assert describe(r) == "12 replicas StoreNotDraining, 3 IsRaftLeader, 1 Underreplicated"
+
+
+def test_503_odd_bodies():
+    r = parse_restart_safety(503, {"is_critical": True, "node_id": 1, "replicas": [{"range_id": 4}, "junk"]})
+    assert r["problems"] == {"unknown": 1}
+    r = parse_restart_safety(503, {"is_critical": True})
+    assert r["problems"] == {} and r["replicas"] == 0 and "without replicas" in r["error"]
+    r = parse_restart_safety(503, "upstream busy")
+    assert r["safe"] is False and r["error"] == "HTTP 503: upstream busy"
+
+
+def test_missing_endpoint_is_unsupported():
+    r = parse_restart_safety(404, "404 page not found")
+    assert r["supported"] is False and r["safe"] is False and "v25.4" in r["error"]
+    r = parse_restart_safety(501, None)
+    assert r["supported"] is False and "tenant" in r["error"]
+
+
+def test_other_statuses_and_no_answer():
+    r = parse_restart_safety(500, "Error checking store status\n")
+    assert r["supported"] is True and r["error"] == "HTTP 500: Error checking store status"
+    r = parse_restart_safety(None, None, "Connection refused")
+    assert r["status"] is None and r["error"] == "Connection refused"
+    assert describe(r) == "Connection refused"
+
+
+def test_describe_problems_order():
+    assert describe_problems({}) == ""
+    assert describe_problems({"IsRaftLeader": 1}) == "1 replica IsRaftLeader"
+    # ties follow the server's order of precedence
+    assert describe_problems({"StoreNotDraining": 2, "Unavailable": 2}) == "2 replicas Unavailable, 2 StoreNotDraining"
+
+
+# -- the request -----------------------------------------------------------------------------------
+
+def client_with(session, clock):
+    return cluster.ClusterClient("http://node1:8080/", session="tok", http_session=session, sleep=clock.sleep,
+                                 clock=clock.monotonic, retries=0)
+
+
+def test_probe_direct_and_through_a_proxy(clock):
+    session = FakeSession([FakeResponse(503, unsafe_body(StoreNotDraining=5)), FakeResponse(200, {"node_id": 3})])
+    c = client_with(session, clock)
+    r = probe_restart_safety(c, url="http://node3:8080")
+    assert r["problems"] == {"StoreNotDraining": 5}
+    assert session.calls[0]["url"] == "http://node3:8080/api/v2/health/restart_safety/"
+    assert not session.calls[0]["params"]
+    r = probe_restart_safety(c, remote_node_id=3)
+    assert r["safe"] is True and r["node_id"] == 3
+    assert session.calls[1]["url"] == "http://node1:8080/api/v2/health/restart_safety/"
+    assert session.calls[1]["params"] == {"remote_node_id": "3"}
+
+
+def test_probe_proxy_failure_and_no_answer(clock):
+    session = FakeSession([FakeResponse(502, text="unable to proxy request to node 3: connection refused"),
+                           requests.exceptions.ConnectionError("Connection refused"),
+                           FakeResponse(404, text="404 page not found")])
+    c = client_with(session, clock)
+    r = probe_restart_safety(c, remote_node_id=3)
+    assert r["status"] == 502 and "node 3 could not be reached" in r["error"]
+    r = probe_restart_safety(c)
+    assert r["status"] is None and r["error"]
+    r = probe_restart_safety(c)
+    assert r["supported"] is False
+
+
+# -- the wait (fake clock) -------------------------------------------------------------------------
+
+class Script:
+    """Answers from a list; each answer costs ``cost`` seconds of the fake clock."""
+
+    def __init__(self, clock, answers, cost=0.01):
+        self.clock = clock
+        self.answers = list(answers)
+        self.cost = cost
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        self.clock.now += self.cost
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        return answer
+
+
+UNSAFE = parse_restart_safety(503, unsafe_body(StoreNotDraining=12, Underreplicated=1))
+SAFE = parse_restart_safety(200, {"node_id": 3})
+
+
+def test_wait_until_safe(clock):
+    probe = Script(clock, [UNSAFE, UNSAFE, UNSAFE, SAFE])
+    r = wait_restart_safe(probe, 120, interval=0.5, clock=clock.monotonic, sleep=clock.sleep)
+    assert r["safe"] is True and r["polls"] == 4
+    assert r["waited"] == 1.51
+    assert all(abs(s - 0.49) < 1e-9 for s in clock.sleeps)
+
+
+def test_wait_times_out_with_last_answer(clock):
+    probe = Script(clock, [UNSAFE])
+    r = wait_restart_safe(probe, 10, interval=0.5, clock=clock.monotonic, sleep=clock.sleep)
+    assert r["safe"] is False and r["problems"] == {"StoreNotDraining": 12, "Underreplicated": 1}
+    assert r["polls"] == 21
+    assert 10.0 <= r["waited"] <= 10.5
+
+
+def test_wait_never_faster_than_four_per_second(clock):
+    probe = Script(clock, [UNSAFE], cost=0.0)
+    r = wait_restart_safe(probe, 5, interval=0.01, clock=clock.monotonic, sleep=clock.sleep)
+    assert r["polls"] <= 5 * 4 + 1
+    assert min(clock.sleeps) >= 0.25
+
+
+def test_wait_stops_at_once_on_missing_endpoint(clock):
+    probe = Script(clock, [parse_restart_safety(404, "404 page not found")])
+    r = wait_restart_safe(probe, 120, clock=clock.monotonic, sleep=clock.sleep)
+    assert r["polls"] == 1 and r["supported"] is False and clock.sleeps == []
+
+
+def test_wait_zero_timeout_asks_once(clock):
+    probe = Script(clock, [UNSAFE])
+    r = wait_restart_safe(probe, 0, clock=clock.monotonic, sleep=clock.sleep)
+    assert r["polls"] == 1 and clock.sleeps == []
+
+
+def test_slow_answers_do_not_add_sleep(clock):
+    probe = Script(clock, [UNSAFE, SAFE], cost=0.8)
+    r = wait_restart_safe(probe, 30, interval=0.5, clock=clock.monotonic, sleep=clock.sleep)
+    assert r["safe"] and clock.sleeps == [0.0]
