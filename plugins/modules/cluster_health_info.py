@@ -160,7 +160,9 @@ restart_safety:
       description: Why the answer carried no replica list (missing endpoint, no answer, other status), else V(null).
       type: str
     message:
-      description: One line for a person, for example V(node 3 is not safe to stop after 120s: 12 replicas StoreNotDraining, 1 Underreplicated).
+      description:
+        - "One line for a person, for example
+          V(node 3 is not safe to stop after 120s: 12 replicas StoreNotDraining, 1 Underreplicated)."
       type: str
     waited:
       description: Seconds spent polling.

@@ -28,7 +28,7 @@ def unsafe_body(node_id=3, **counts):
     replicas = []
     range_id = 1
     for status, count in counts.items():
-        for _ in range(count):
+        for _index in range(count):
             replicas.append({"store_id": node_id, "range_id": range_id, "replica_id": 2, "status": status})
             range_id += 1
     return {"is_critical": True, "node_id": node_id, "replicas": replicas}
