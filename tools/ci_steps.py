@@ -42,7 +42,24 @@ def default_build_root():
 # CI_BUILD_ROOT lets several checkouts/agents build side by side without clobbering each other.
 COLL_ROOT = os.path.abspath(os.environ.get("CI_BUILD_ROOT") or default_build_root())
 COLL_DIR = os.path.join(COLL_ROOT, "ansible_collections", "cockroachdb", "cockroachdb")
-PIP_FOR_ANSIBLE_TEST = "24.2"
+PIP_FALLBACK = "24.2"  # ansible-core 2.19's ansible-test; 2.21's asks for 25.2
+
+
+def ansible_test_pip_version():
+    """The pip version the installed ansible-test bootstraps into its venvs (it differs per ansible-core)."""
+    import importlib.util  # pylint: disable=import-outside-toplevel
+    import re  # pylint: disable=import-outside-toplevel
+    spec = importlib.util.find_spec("ansible_test")
+    if spec and spec.submodule_search_locations:
+        source = os.path.join(list(spec.submodule_search_locations)[0], "_internal", "python_requirements.py")
+        if os.path.isfile(source):
+            with open(source, encoding="utf-8") as handle:
+                found = re.search(r"default_packages\s*=\s*dict\(\s*pip='([0-9.]+)'", handle.read())
+            if found:
+                return found.group(1)
+    return PIP_FALLBACK
+
+
 STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "lint", "docs", "changelog",
          "galaxy"]
 
@@ -72,12 +89,13 @@ def step_bootstrap(args):
     """Offline get-pip for ansible-test: pip's wheel from the index + our runner script."""
     cache = os.path.expanduser("~/.ansible/test/cache")
     os.makedirs(cache, exist_ok=True)
-    if not glob.glob(os.path.join(cache, "pip-%s-*.whl" % PIP_FOR_ANSIBLE_TEST)):
+    pip_version = ansible_test_pip_version()
+    if not glob.glob(os.path.join(cache, "pip-%s-*.whl" % pip_version)):
         rc = run([tool("pip"), "download", "--disable-pip-version-check", "--no-deps", "-q", "-d", cache,
-                  "pip==%s" % PIP_FOR_ANSIBLE_TEST])
+                  "pip==%s" % pip_version])
         if rc:
             return rc
-    target = os.path.join(cache, "get_pip_%s.py" % PIP_FOR_ANSIBLE_TEST.replace(".", "_"))
+    target = os.path.join(cache, "get_pip_%s.py" % pip_version.replace(".", "_"))
     shutil.copyfile(os.path.join(ROOT, "tools", "get_pip_offline.py"), target)
     print("ansible-test bootstrap: %s" % target)
     return 0

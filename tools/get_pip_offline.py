@@ -21,9 +21,12 @@ GET_PIP_ONLY_FLAGS = ("--no-setuptools", "--no-wheel")
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    wheels = sorted(glob.glob(os.path.join(here, "pip-*.whl")))
+    # get_pip_25_2.py runs pip 25.2: each ansible-core release asks for its own pip version.
+    name = os.path.basename(__file__)
+    version = name[len("get_pip_"):-len(".py")].replace("_", ".") if name.startswith("get_pip_") else "*"
+    wheels = sorted(glob.glob(os.path.join(here, "pip-%s-*.whl" % version)))
     if not wheels:
-        sys.stderr.write("no pip wheel next to %s; run `make bootstrap`\n" % __file__)
+        sys.stderr.write("no pip-%s wheel next to %s; run `make test STEPS=bootstrap`\n" % (version, __file__))
         return 1
     sys.path.insert(0, wheels[-1])
     from pip._internal.cli.main import main as pip_main  # pylint: disable=import-outside-toplevel
