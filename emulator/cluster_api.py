@@ -187,14 +187,20 @@ def go_atoi(v: Optional[str]) -> Optional[int]:
 
 # --------------------------------------------------------------------------- pagination
 
-def page_offset_memory(items: list, req: Request):
-    """§10.1: returns (page, next or None)."""
+def _limit_offset(req: Request):
+    """``limit`` (None when absent or not positive: no paging) and ``offset`` (0 when absent or negative)."""
     limit = go_atoi(req.q("limit"))
     if limit is None or limit <= 0:
-        return items, None
+        return None, 0
     offset = go_atoi(req.q("offset"))
-    if offset is None or offset < 0:
-        offset = 0
+    return limit, (offset if offset is not None and offset >= 0 else 0)
+
+
+def page_offset_memory(items: list, req: Request):
+    """§10.1: returns (page, next or None)."""
+    limit, offset = _limit_offset(req)
+    if limit is None:
+        return items, None
     page = items[offset:offset + limit]
     nxt = offset + limit if offset + limit < len(items) else None
     return page, nxt
@@ -202,12 +208,9 @@ def page_offset_memory(items: list, req: Request):
 
 def page_offset_sql(items: list, req: Request):
     """§10.2: next = offset + len(page) whenever the page is full."""
-    limit = go_atoi(req.q("limit"))
-    if limit is None or limit <= 0:
+    limit, offset = _limit_offset(req)
+    if limit is None:
         return items, None
-    offset = go_atoi(req.q("offset"))
-    if offset is None or offset < 0:
-        offset = 0
     page = items[offset:offset + limit]
     nxt = offset + len(page) if len(page) >= limit else None
     return page, nxt

@@ -261,24 +261,12 @@ class ClusterClient:
 
     def _paginate_token(self, path, key, limit, params, max_items):
         items = []
-        start = None
         body = {}
-        seen = set()
-        while True:
-            query = dict(params or {})
-            query["limit"] = limit
-            if start:
-                query["start"] = start
-            body = self.get_json(path, params=query) or {}
-            page = body.get(key) or []
+        for page, body in self.iter_token_pages(path, key, limit=limit, params=params):
             items.extend(page)
             if max_items is not None and len(items) >= max_items:
                 return items[:max_items], body
-            start = body.get("next")
-            # ``next`` is always present; a short page is the end (as CockroachDB's own tests do).
-            if len(page) < limit or not start or start in seen:
-                return items, body
-            seen.add(start)
+        return items, body
 
     def iter_token_pages(self, path, key, limit=DEFAULT_PAGE_LIMIT, params=None):
         """Yield ``(items, body)`` per page of a fan-out token endpoint, with the end rule of ``token`` style.
@@ -296,6 +284,7 @@ class ClusterClient:
             page = body.get(key) or []
             yield page, body
             start = body.get("next")
+            # ``next`` is always present; a short page is the end (as CockroachDB's own tests do).
             if len(page) < limit or not start or start in seen:
                 return
             seen.add(start)

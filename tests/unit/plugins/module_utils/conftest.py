@@ -6,22 +6,10 @@
 
 from __future__ import absolute_import, division, print_function
 
-import json
-
 import pytest
 import requests
 
-
-class FakeResponse:
-    def __init__(self, status, body=None, headers=None, text=None):
-        self.status_code = status
-        if text is None:
-            text = json.dumps(body) if body is not None else ""
-        self.text = text
-        self.content = text.encode("utf-8")
-        self.headers = dict(headers or {})
-        if body is not None and "Content-Type" not in self.headers:
-            self.headers["Content-Type"] = "application/json"
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.fake_http import FakeResponse  # noqa: F401  pylint: disable=unused-import
 
 
 class FakeSession:

@@ -17,6 +17,7 @@ import requests
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.fake_http import FakeResponse as Resp, cloud_error as err
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import common
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import (
     cloud_cluster,
@@ -26,18 +27,6 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.modules import (
 
 API_KEY = "CCDB1_unit-test-secret-key-0123456789"
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-
-
-class Resp:
-    def __init__(self, status, body):
-        self.status_code = status
-        self.text = json.dumps(body)
-        self.content = self.text.encode()
-        self.headers = {"Content-Type": "application/json"}
-
-
-def err(status, code, message):
-    return Resp(status, {"code": code, "message": message, "details": []})
 
 
 class FakeCloud:

@@ -15,6 +15,7 @@ import requests
 
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.fake_http import FakeResponse as Resp, cloud_error as err
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import common
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cloud_allowlist, cloud_database, cloud_sql_user
 
@@ -22,18 +23,6 @@ API_KEY = "CCDB1_unit-test-secret-key-4b4b4b4b"
 PASSWORD = "unit-Test-Passw0rd-4b"
 CID = "00000000-0000-4000-8000-000000000042"
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-
-
-class Resp:
-    def __init__(self, status, body):
-        self.status_code = status
-        self.text = json.dumps(body)
-        self.content = self.text.encode()
-        self.headers = {"Content-Type": "application/json"}
-
-
-def err(status, code, message):
-    return Resp(status, {"code": code, "message": message, "details": []})
 
 
 class FakeCloud:

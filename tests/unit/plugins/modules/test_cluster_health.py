@@ -17,20 +17,13 @@ import requests
 
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.fake_http import FakeResponse as Resp
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import health_gate
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cluster_health
 
 PASSWORD = "s3cret-Passw0rd"
 TOKEN = "CIGAiPis4fj3CBIQ3u0rRQJ3tD8yIqee4hipow=="
 URLS = ["http://n%d:8080" % i for i in range(1, 6)]
-
-
-class Resp:
-    def __init__(self, status, body=None, text=None):
-        self.status_code = status
-        self.text = json.dumps(body) if text is None else text
-        self.content = self.text.encode()
-        self.headers = {"Content-Type": "application/json" if text is None else "text/plain; charset=utf-8"}
 
 
 class Clock:

@@ -13,6 +13,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.fake_http import FakeResponse as Resp
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import common
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import (
@@ -25,14 +26,6 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.modules import (
 
 PASSWORD = "s3cret-Passw0rd"
 TOKEN = "CIGAiPis4fj3CBIQ3u0rRQJ3tD8yIqee4hipow=="
-
-
-class Resp:
-    def __init__(self, status, body=None, text=None):
-        self.status_code = status
-        self.text = json.dumps(body) if text is None else text
-        self.content = self.text.encode()
-        self.headers = {"Content-Type": "application/json" if text is None else "text/plain; charset=utf-8"}
 
 
 class FakeNode:
