@@ -16,6 +16,11 @@ __metaclass__ = type  # pylint: disable=invalid-name
 import re
 import time
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (  # noqa: F401 - re-exported
+    DEFAULT_API_VERSION,
+    DEFAULT_SERVER,
+    KNOWN_API_VERSIONS,
+)
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     ClientError,
     CockroachError,
@@ -28,10 +33,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport 
     WaitTimeoutError,
 )
 
-DEFAULT_SERVER = "https://cockroachlabs.cloud"
-DEFAULT_API_VERSION = "2024-09-16"
 LEGACY_API_VERSION = "2022-03-31"
-KNOWN_API_VERSIONS = ("2022-03-31", "2022-09-20", "2023-04-10", "2024-09-16")
 DEFAULT_PAGE_LIMIT = 100
 USER_AGENT = "ansible-cockroachdb-collection"
 

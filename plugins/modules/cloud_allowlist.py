@@ -187,7 +187,7 @@ cluster_id:
 
 import ipaddress
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,

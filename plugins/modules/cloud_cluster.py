@@ -344,7 +344,7 @@ diff:
       type: dict
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_spec import (
     cluster_changes,

@@ -118,7 +118,7 @@ clusters:
           sample: LIVE
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 
 NODE_STATES = ("CREATED", "LOCKED")
 

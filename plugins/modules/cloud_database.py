@@ -107,7 +107,7 @@ renamed_from:
 
 from urllib.parse import quote
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,

@@ -84,7 +84,7 @@ regions:
       distance: 212.5
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 
 
 def run(m):

@@ -165,7 +165,7 @@ diff:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import LEGACY_API_VERSION
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_spec import (

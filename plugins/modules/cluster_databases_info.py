@@ -142,7 +142,7 @@ table:
       returned: always
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import ROUTABLE_NAME
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
 

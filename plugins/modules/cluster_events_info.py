@@ -77,7 +77,7 @@ events:
       returned: always
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import normalize_event
 
 

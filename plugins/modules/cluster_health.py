@@ -248,7 +248,7 @@ api_url:
   sample: https://node1:8080
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import HealthGate, parse_node_urls
 
 RESULT_KEYS = ("healthy", "reasons", "checks", "nodes", "underreplicated", "unavailable", "streak", "stable_checks",

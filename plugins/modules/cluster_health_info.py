@@ -174,7 +174,7 @@ restart_safety:
       sample: 4
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import health_meaning, normalize_node
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
     MIN_INTERVAL,

@@ -223,7 +223,7 @@ summary:
       returned: always
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
     cluster_summary,
     filter_nodes,

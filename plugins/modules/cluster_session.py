@@ -93,7 +93,7 @@ logged_out:
   sample: true
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 
 
 def login(m):

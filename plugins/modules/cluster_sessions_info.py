@@ -64,7 +64,7 @@ node_errors:
   elements: dict
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 
 
 def run(m):

@@ -48,7 +48,7 @@ users:
   sample: [app_reader, root]
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 
 
 def run(m):

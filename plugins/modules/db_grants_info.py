@@ -81,7 +81,7 @@ row_count:
   type: int
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.common import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
     ROUTABLE_NAME,

@@ -18,7 +18,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.fake_http import FakeResponse as Resp, cloud_error as err
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import common
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import module_base as common
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import (
     cloud_cluster,
     cloud_cluster_info,
@@ -137,7 +137,7 @@ def cloud(monkeypatch):
     fake.clock = Clock()
 
     def make_client(self):
-        return common.build_cloud_client(self.params, session=fake, sleep=fake.clock.sleep, clock=fake.clock)
+        return self.connection.client(session=fake, sleep=fake.clock.sleep, clock=fake.clock)
     monkeypatch.setattr(common.CloudModule, "make_client", make_client)
     return fake
 

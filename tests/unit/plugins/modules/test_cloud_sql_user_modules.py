@@ -16,7 +16,7 @@ import requests
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.fake_http import FakeResponse as Resp, cloud_error as err
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import common
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import module_base as common
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cloud_allowlist, cloud_database, cloud_sql_user
 
 API_KEY = "CCDB1_unit-test-secret-key-4b4b4b4b"
@@ -125,7 +125,7 @@ def cloud(monkeypatch):
     fake = FakeCloud()
 
     def make_client(self):
-        return common.build_cloud_client(self.params, session=fake, sleep=lambda s: None)
+        return self.connection.client(session=fake, sleep=lambda s: None)
     monkeypatch.setattr(common.CloudModule, "make_client", make_client)
     return fake
 

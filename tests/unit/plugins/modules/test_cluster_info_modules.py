@@ -14,7 +14,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.fake_http import FakeResponse as Resp
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import common
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import module_base as common
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import (
     cluster_health_info,
@@ -95,7 +95,7 @@ def node(monkeypatch):
     fake = FakeNode()
 
     def make_client(self):
-        return common.build_cluster_client(self.params, http_session=fake, sleep=lambda s: None)
+        return self.connection.client(http_session=fake, sleep=lambda s: None)
     monkeypatch.setattr(common.ClusterModule, "make_client", make_client)
     return fake
 

@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""One connection object per API: its options, env fallbacks, validation and client, in one place.
+
+:class:`CloudConnection` and :class:`ClusterConnection` are built from a module's params
+(:meth:`from_params`) or from a plugin's options (:meth:`from_plugin`, which reads each option
+with ``get_option``: the plugin documents the same ``env:`` entries as the argspec's fallbacks).
+Every module, the inventory plugin and the health gate build their clients through them, so an
+option means the same thing and a bad value is worded the same way everywhere.
+
+The options are documented once, in the ``cockroachdb.cockroachdb.cloud`` and
+``cockroachdb.cockroachdb.cluster`` doc fragments.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback
+
+DEFAULT_SERVER = "https://cockroachlabs.cloud"
+DEFAULT_API_VERSION = "2024-09-16"
+KNOWN_API_VERSIONS = ("2022-03-31", "2022-09-20", "2023-04-10", "2024-09-16")
+
+
+def _copy_spec(spec, extra):
+    merged = {name: dict(option) for name, option in spec.items()}
+    merged.update(extra)
+    return merged
+
+
+class _Connection:
+    """Options of one API; subclasses say which, how to check them and how to build the client."""
+
+    OPTIONS = {}
+    SECRET_OPTIONS = ()
+
+    def __init__(self, options):
+        self.options = {name: options.get(name) for name in self.OPTIONS}
+        for name, spec in self.OPTIONS.items():
+            if self.options[name] is None and "default" in spec:
+                self.options[name] = spec["default"]
+
+    @classmethod
+    def argument_spec(cls, **extra):
+        """The connection options (a fresh copy) plus a module's own ``extra`` options."""
+        return _copy_spec(cls.OPTIONS, extra)
+
+    @classmethod
+    def from_params(cls, params):
+        return cls(params)
+
+    @classmethod
+    def from_plugin(cls, plugin):
+        """From an inventory/lookup plugin whose DOCUMENTATION declares the same options."""
+        return cls({name: plugin.get_option(name) for name in cls.OPTIONS})
+
+    def __getitem__(self, name):
+        return self.options[name]
+
+    def get(self, name, default=None):
+        value = self.options.get(name)
+        return default if value is None else value
+
+    @property
+    def secrets(self):
+        """The secret values among the options (for the redactor)."""
+        return [self.options[name] for name in self.SECRET_OPTIONS if self.options.get(name)]
+
+    def errors(self):
+        """Messages for bad option values, each naming the option and the fix (empty = fine)."""
+        errors = []
+        if self.options.get("timeout") is not None and self.options["timeout"] <= 0:
+            errors.append("timeout must be a positive number of seconds")
+        if self.options.get("retries") is not None and self.options["retries"] < 0:
+            errors.append("retries must be 0 or more")
+        return errors
+
+    def check(self):
+        """Raise ``ValueError`` with every problem at once (for plugins and the gate)."""
+        errors = self.errors()
+        if errors:
+            raise ValueError("; ".join(errors))
+        return self
+
+    def client(self, **overrides):
+        raise NotImplementedError
+
+
+class CloudConnection(_Connection):
+    """The Cloud API: a service-account secret key, the server and the ``Cc-Version``."""
+
+    OPTIONS = dict(
+        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["COCKROACH_API_KEY"])),
+        api_url=dict(type="str", default=DEFAULT_SERVER, fallback=(env_fallback, ["COCKROACH_SERVER"])),
+        api_version=dict(type="str", default=DEFAULT_API_VERSION, choices=list(KNOWN_API_VERSIONS)),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        timeout=dict(type="float", default=30.0),
+        retries=dict(type="int", default=4),
+        rate_limit=dict(type="float", default=10.0),
+    )
+    SECRET_OPTIONS = ("api_key",)
+
+    def errors(self):
+        errors = []
+        if not self.options.get("api_key"):
+            errors.append("api_key is required: set the api_key option or the COCKROACH_API_KEY environment variable "
+                          "to a service account secret key")
+        url = self.options.get("api_url") or ""
+        if not (url.startswith("https://") or url.startswith("http://")):
+            errors.append("api_url must be an http(s) URL such as %s (or set COCKROACH_SERVER), got %r"
+                          % (DEFAULT_SERVER, url))
+        version = self.options.get("api_version")
+        if version not in KNOWN_API_VERSIONS:
+            errors.append("api_version %r is not a Cloud API version; use one of %s"
+                          % (version, ", ".join(KNOWN_API_VERSIONS)))
+        return errors + super().errors()
+
+    def client(self, **overrides):
+        """A :class:`CloudClient`; ``overrides`` (``session``, ``sleep``, ``clock``, ``retry``) are for tests."""
+        from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import CloudClient
+
+        return CloudClient(
+            self.options["api_key"], server=self.options["api_url"], api_version=self.options["api_version"],
+            timeout=self.get("timeout", 30.0), validate_certs=self.get("validate_certs", True),
+            ca_path=self.options.get("ca_path"), retries=self.get("retries", 4),
+            rate_limit=self.get("rate_limit", 10.0), **overrides)
+
+
+class ClusterConnection(_Connection):
+    """The Cluster API of one node: its base URL and a session token or a SQL user and password."""
+
+    OPTIONS = dict(
+        cluster_url=dict(type="str", fallback=(env_fallback, ["COCKROACH_CLUSTER_URL"])),
+        username=dict(type="str", fallback=(env_fallback, ["COCKROACH_CLUSTER_USER"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["COCKROACH_CLUSTER_PASSWORD"])),
+        session=dict(type="str", no_log=True, fallback=(env_fallback, ["COCKROACH_CLUSTER_SESSION"])),
+        ca_path=dict(type="path", fallback=(env_fallback, ["COCKROACH_CLUSTER_CA"])),
+        validate_certs=dict(type="bool", default=True),
+        timeout=dict(type="float", default=30.0),
+        retries=dict(type="int", default=3),
+    )
+    SECRET_OPTIONS = ("password", "session")
+
+    def errors(self):
+        errors = []
+        url = self.options.get("cluster_url") or ""
+        if not url:
+            errors.append("cluster_url is required: set the cluster_url option or COCKROACH_CLUSTER_URL to a node's "
+                          "DB Console URL, e.g. https://node1:8080")
+        elif not (url.startswith("https://") or url.startswith("http://")):
+            errors.append("cluster_url must start with http:// or https://, got %r" % url)
+        elif "/api/v2" in url.split("://", 1)[1].split("?", 1)[0]:
+            errors.append("cluster_url must be the node's base URL without /api/v2 (the modules add the API path), "
+                          "e.g. %r" % url.split("/api/v2", 1)[0])
+        if not self.options.get("session") and not (self.options.get("username")
+                                                     and self.options.get("password") is not None):
+            errors.append("the Cluster API needs a session token (session / COCKROACH_CLUSTER_SESSION) or username "
+                          "and password (COCKROACH_CLUSTER_USER / COCKROACH_CLUSTER_PASSWORD)")
+        return errors + super().errors()
+
+    def client(self, url=None, **overrides):
+        """A :class:`ClusterClient` for ``url`` (default ``cluster_url``).
+
+        ``overrides`` may replace ``session`` (a token, e.g. one shared by the gate), ``timeout``,
+        ``retries`` or ``retry``, and inject ``http_session``/``sleep``/``clock`` in tests.
+        """
+        from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
+
+        kwargs = dict(
+            username=self.options.get("username"), password=self.options.get("password"),
+            session=self.options.get("session"), timeout=self.get("timeout", 30.0),
+            validate_certs=self.get("validate_certs", True), ca_path=self.options.get("ca_path"),
+            retries=self.get("retries", 3))
+        kwargs.update(overrides)
+        return ClusterClient(url or self.options["cluster_url"], **kwargs)
