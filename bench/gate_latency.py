@@ -49,7 +49,7 @@ class Watcher(threading.Thread):
     """Notes the first moment after ``arm()`` when the emulator's state is healthy."""
 
     def __init__(self, control, node_id):
-        super(Watcher, self).__init__(daemon=True)
+        super().__init__(daemon=True)
         self.control = control
         self.node_id = node_id
         self.session = requests.Session()
@@ -106,7 +106,7 @@ def per_node_rates(control, since, seconds):
     counts = {}
     for entry in log["requests"]:
         counts[entry["node_id"]] = counts.get(entry["node_id"], 0) + 1
-    return dict((k, round(v / seconds, 2)) for k, v in sorted(counts.items())), log["last_seq"]
+    return {k: round(v / seconds, 2) for k, v in sorted(counts.items())}, log["last_seq"]
 
 
 def reaction(info, repeat, downtime, interval, stable_checks):
@@ -152,7 +152,7 @@ def python_roll(info, downtime, interval, stable_checks):
     if not verdict["healthy"]:
         raise SystemExit("pre-flight failed: %s" % verdict["reasons"])
     for node_id in range(1, 6):
-        before = dict((n["node_id"], n["started_at"]) for n in verdict["nodes"])
+        before = {n["node_id"]: n["started_at"] for n in verdict["nodes"]}
         restart(info["control_url"], node_id, downtime)
         gate.expect["started_after"] = {node_id: before[node_id]}
         gate.polls = 0

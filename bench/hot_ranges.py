@@ -12,8 +12,6 @@ module in a real ``ansible-playbook`` task and prints its wall time, the pages a
     python bench/hot_ranges.py [--nodes 1000] [--top 100] [--page-size 1000] [--repeat 3]
 """
 
-from __future__ import absolute_import, division, print_function
-
 import argparse
 import json
 import os

@@ -13,8 +13,6 @@ Every step runs even when an earlier one failed; the exit status is non-zero if 
 and the last line is ``N passed, N failed``.
 """
 
-from __future__ import absolute_import, division, print_function
-
 import argparse
 import glob
 import hashlib

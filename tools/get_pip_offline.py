@@ -10,8 +10,6 @@ wheel it fetched from the package index; ansible-test runs it inside each fresh
 virtual environment with pip-install arguments. It runs pip straight from that wheel.
 """
 
-from __future__ import absolute_import, division, print_function
-
 import glob
 import os
 import sys

@@ -11,8 +11,6 @@ When COCKROACH_API_KEY and COCKROACH_CLUSTER_URL are already set (a real endpoin
 emulator is started and the command runs against what they point at.
 """
 
-from __future__ import absolute_import, division, print_function
-
 import json
 import os
 import signal

@@ -8,10 +8,6 @@
 The registered variable still holds the token; only what callbacks print is censored.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 from ansible.plugins.action import ActionBase
 
 
@@ -21,7 +17,7 @@ class ActionModule(ActionBase):
     _supports_async = False
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
+        result = super().run(tmp, task_vars)
         del tmp
         result.update(self._execute_module(module_name=self._task.resolved_action or "cockroachdb.cockroachdb.cluster_session",
                                            module_args=self._task.args, task_vars=task_vars))

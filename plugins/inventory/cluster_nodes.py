@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 DOCUMENTATION = r"""
 name: cluster_nodes
 short_description: The nodes of a CockroachDB cluster as inventory hosts
@@ -135,7 +131,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = "cockroachdb.cockroachdb.cluster_nodes"
 
     def verify_file(self, path):
-        if not super(InventoryModule, self).verify_file(path):
+        if not super().verify_file(path):
             return False
         return path.endswith(("cluster_nodes.yml", "cluster_nodes.yaml"))
 
@@ -163,7 +159,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("cluster_nodes inventory: %s" % redactor.text(str(exc)))
 
     def parse(self, inventory, loader, path, cache=True):
-        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
 
         bad = [x for x in self.get_option("liveness") or [] if liveness_status_of(x) is None]
@@ -201,7 +197,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 group = self.inventory.add_group(name)
                 self.inventory.add_child(top, group)
                 self.inventory.add_host(host, group=group)
-            hostvars = dict((prefix + key, value) for key, value in node.items())
+            hostvars = {prefix + key: value for key, value in node.items()}
             for key, value in hostvars.items():
                 self.inventory.set_variable(host, key, value)
             if node.get("sql_address"):

@@ -9,10 +9,6 @@ Bearer secret key + ``Cc-Version``, keyset pagination, find-cluster-by-name, a c
 that is never sent twice blindly, and a waiter for cluster states.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import re
 import time
 

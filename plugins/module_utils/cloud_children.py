@@ -12,10 +12,6 @@ lock before a write (once more if a write meets a lock). Reads of a CREATED clus
 extra.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     ConflictError,
     NotFoundError,

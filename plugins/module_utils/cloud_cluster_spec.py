@@ -10,10 +10,6 @@ API returned it (plain dicts) and returns request bodies, change sets, predictio
 messages. Every refusal is a ``ValueError`` whose message starts with the option to fix.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import copy
 import re
 
@@ -51,12 +47,12 @@ def normalize_major(version):
 
 def clean_limits(limits):
     """The given (non-None) usage limits as ints."""
-    return dict((k, int(v)) for k, v in (limits or {}).items() if v is not None)
+    return {k: int(v) for k, v in (limits or {}).items() if v is not None}
 
 
 def wire_limits(limits):
     """int64 fields travel as JSON strings."""
-    return dict((k, str(int(v))) for k, v in sorted(limits.items()))
+    return {k: str(int(v)) for k, v in sorted(limits.items())}
 
 
 def current_limits(cluster):
@@ -77,7 +73,7 @@ def region_names(cluster):
 
 
 def region_nodes_of(cluster):
-    return dict((r.get("name"), r.get("node_count")) for r in cluster.get("regions") or [])
+    return {r.get("name"): r.get("node_count") for r in cluster.get("regions") or []}
 
 
 def dedicated_config(cluster):
@@ -219,7 +215,7 @@ def create_body(params):
         hardware = {"machine_spec": machine, "storage_gib": int(hw.get("storage_gib") or 0)}
         if hw.get("disk_iops"):
             hardware["disk_iops"] = int(hw["disk_iops"])
-        dedicated = {"region_nodes": dict((k, int(v)) for k, v in params["region_nodes"].items()),
+        dedicated = {"region_nodes": {k: int(v) for k, v in params["region_nodes"].items()},
                      "hardware": hardware}
         if params.get("cockroach_version"):
             dedicated["cockroach_version"] = normalize_major(params["cockroach_version"])
@@ -231,7 +227,7 @@ def create_body(params):
     if params.get("delete_protection") is not None:
         spec["delete_protection"] = "ENABLED" if params["delete_protection"] else "DISABLED"
     if params.get("labels") is not None:
-        spec["labels"] = dict((k, str(v)) for k, v in params["labels"].items())
+        spec["labels"] = {k: str(v) for k, v in params["labels"].items()}
     return {"name": params["name"], "provider": params["provider"], "spec": spec}
 
 
@@ -350,7 +346,7 @@ def edit_changes(params, cluster):
         dedicated = {}
         region_nodes = params.get("region_nodes")
         if region_nodes is not None:
-            want = dict((k, int(v)) for k, v in region_nodes.items())
+            want = {k: int(v) for k, v in region_nodes.items()}
             if want != region_nodes_of(cluster):
                 dedicated["region_nodes"] = want
         hw = params.get("hardware") or {}
@@ -378,7 +374,7 @@ def edit_changes(params, cluster):
             body["delete_protection"] = want
     labels = params.get("labels")
     if labels is not None:
-        want = dict((k, str(v)) for k, v in labels.items())
+        want = {k: str(v) for k, v in labels.items()}
         if want != (cluster.get("labels") or {}):
             body["labels"] = want
     return body
@@ -443,14 +439,14 @@ def predict_updated(cluster, changes, wait=True):
         if "regions" in sv or "primary_region" in sv:
             names = sorted(set(sv.get("regions") or region_names(cluster)))
             primary = sv.get("primary_region") or current_primary(cluster)
-            known = dict((r.get("name"), r) for r in cluster.get("regions") or [])
+            known = {r.get("name"): r for r in cluster.get("regions") or []}
             out["regions"] = [deep_merge(known.get(n, {"name": n, "node_count": 0}), {"primary": n == primary})
                               for n in names]
     dd = edit.get("dedicated") or {}
     if dd:
         config = out.setdefault("config", {}).setdefault("dedicated", {})
         if "region_nodes" in dd:
-            known = dict((r.get("name"), r) for r in cluster.get("regions") or [])
+            known = {r.get("name"): r for r in cluster.get("regions") or []}
             out["regions"] = [deep_merge(known.get(n, {"name": n, "primary": False}), {"node_count": c})
                               for n, c in sorted(dd["region_nodes"].items())]
         hw = dd.get("hardware") or {}

@@ -18,10 +18,6 @@ of the real server:
 * ``page``: ``pageNum``/``pageSize`` with ``pagination_info.total_results`` (metadata endpoints).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import datetime
 import time
 
@@ -48,7 +44,7 @@ LIVENESS_NAMES = {
     5: "decommissioned",
     6: "draining",
 }
-LIVENESS_VALUES = dict((v, k) for k, v in LIVENESS_NAMES.items())
+LIVENESS_VALUES = {v: k for k, v in LIVENESS_NAMES.items()}
 LIVENESS_VALUES["unavailable"] = 2
 
 

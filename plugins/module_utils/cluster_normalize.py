@@ -10,10 +10,6 @@ exactly the same view of a node, a hot range, a grant or a health answer, and un
 these functions with the wire format of ``cluster-api-v2.md``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import datetime
 import json
 import re
@@ -131,7 +127,7 @@ def normalize_node(node, include_metrics=False):
     }
     if include_metrics:
         out["metrics"] = dict(node.get("metrics") or {})
-        out["store_metrics"] = dict((str(k), dict(v or {})) for k, v in store_metrics.items())
+        out["store_metrics"] = {str(k): dict(v or {}) for k, v in store_metrics.items()}
     return out
 
 

@@ -40,10 +40,6 @@ Example (a module's ``run`` function; ``m`` is a ``CloudModule``)::
     # -> {"changed": bool, "database": <after or None>, "diff": {"before": {...}, "after": {...}}}
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import copy
 
 _TRUE = ("true", "yes", "on", "1")

@@ -21,10 +21,6 @@ nodes that must have restarted report a newer ``started_at``, and all of it held
 ``stable_checks`` consecutive polls. Every failed condition gives one reason naming the node.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 LIVENESS = {
     0: "unknown",
     1: "dead",
@@ -81,7 +77,7 @@ def store_sum(node, metric):
 
 def locality_of(node):
     tiers = ((node or {}).get("locality") or {}).get("tiers") or []
-    return dict((t.get("key"), t.get("value")) for t in tiers if isinstance(t, dict) and t.get("key"))
+    return {t.get("key"): t.get("value") for t in tiers if isinstance(t, dict) and t.get("key")}
 
 
 def version_matches(build_tag, expected):
@@ -134,10 +130,10 @@ def evaluate(nodes, probes, expect=None, streak=0):
     (percent of each store's capacity that must be available), ``node_list_error`` (str).
     """
     expect = expect or {}
-    probes = dict((_int(k, k), v) for k, v in (probes or {}).items())
+    probes = {_int(k, k): v for k, v in (probes or {}).items()}
     stable_checks = max(1, _int(expect.get("stable_checks"), 1))
     reasons = []
-    checks = dict((name, True) for name in CHECKS)
+    checks = {name: True for name in CHECKS}
 
     def fail(check, text):
         checks[check] = False
@@ -150,7 +146,7 @@ def evaluate(nodes, probes, expect=None, streak=0):
     for node in nodes or []:
         if isinstance(node, dict) and node.get("node_id") is not None:
             by_id[_int(node.get("node_id"))] = node
-    active = dict((nid, n) for nid, n in by_id.items() if liveness_of(n) != 5)
+    active = {nid: n for nid, n in by_id.items() if liveness_of(n) != 5}
 
     detail = {}
     for nid in sorted(set(by_id) | set(probes)):
@@ -217,7 +213,7 @@ def evaluate(nodes, probes, expect=None, streak=0):
     # replication, summed over every store of every node
     totals = {}
     for metric, check in (("ranges.underreplicated", "underreplicated"), ("ranges.unavailable", "unavailable")):
-        per_node = dict((nid, store_sum(n, metric)) for nid, n in active.items())
+        per_node = {nid: store_sum(n, metric) for nid, n in active.items()}
         total = sum(per_node.values())
         totals[check] = total
         if total:

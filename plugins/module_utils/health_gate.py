@@ -9,10 +9,6 @@ readiness, feed both to :func:`health.evaluate`, and poll until healthy or the d
 Kept apart from :mod:`health` so that the verdict stays a pure function.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import time
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient

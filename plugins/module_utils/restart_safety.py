@@ -13,10 +13,6 @@ v25.4 answer 404; a non-system tenant answers 501.
 until the node is safe, the endpoint turns out to be missing, or the deadline passes.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import time
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import CockroachError

@@ -24,10 +24,6 @@ Nothing here knows about ``AnsibleModule``.
 standard library's ``http`` package for pylint in ``ansible-test sanity``.)
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import email.utils
 import json
 import random
@@ -77,7 +73,7 @@ class CockroachError(Exception):
     kind = "error"
 
     def __init__(self, message, status=None, code=None, method=None, url=None, request_id=None, details=None):
-        super(CockroachError, self).__init__(message)
+        super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
@@ -130,7 +126,7 @@ class RateLimitedError(CockroachError):
 
     def __init__(self, *args, **kwargs):
         self.retry_after = kwargs.pop("retry_after", None)
-        super(RateLimitedError, self).__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)
 
 
 class ServerError(CockroachError):
@@ -367,7 +363,7 @@ class Transport:
                     body = text
             else:
                 body = text
-        headers = dict((k.lower(), v) for k, v in resp.headers.items())
+        headers = {k.lower(): v for k, v in resp.headers.items()}
         return ApiResponse(resp.status_code, headers, body, text)
 
     # -- the one request loop -------------------------------------------------------------------

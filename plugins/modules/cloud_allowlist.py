@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 DOCUMENTATION = r"""
 module: cloud_allowlist
 short_description: IP allowlist of a CockroachDB Cloud cluster
@@ -267,7 +263,7 @@ def plan(current, desired, state="present", purge=False):
     Returns ``{"add": [...], "update": [...], "remove": [...]}`` (full entries, as they should be
     written or as they are now for a removal), or ``{}`` when nothing is to do.
     """
-    by_key = dict(((e["cidr_ip"], e["cidr_mask"]), e) for e in current)
+    by_key = {(e["cidr_ip"], e["cidr_mask"]): e for e in current}
     wanted_keys = set((d["cidr_ip"], d["cidr_mask"]) for d in desired)
     add, update, remove = [], [], []
     if state == "absent":
@@ -302,7 +298,7 @@ def plan(current, desired, state="present", purge=False):
 
 def apply_plan(current, changes):
     """The allowlist after ``changes`` (the check-mode prediction and the result after a run)."""
-    by_key = dict(((e["cidr_ip"], e["cidr_mask"]), e) for e in current)
+    by_key = {(e["cidr_ip"], e["cidr_mask"]): e for e in current}
     for e in changes.get("remove", []):
         by_key.pop((e["cidr_ip"], e["cidr_mask"]), None)
     for e in changes.get("add", []) + changes.get("update", []):
@@ -369,14 +365,14 @@ def run(m):
 
 def diff_view(entries):
     """``{cidr: {name, sql, ui}}``: the entry set as a readable diff side."""
-    return dict((e["cidr"], {"name": e["name"], "sql": e["sql"], "ui": e["ui"]}) for e in entries or [])
+    return {e["cidr"]: {"name": e["name"], "sql": e["sql"], "ui": e["ui"]} for e in entries or []}
 
 
 def _api_fields(got):
     """The fields of an API answer worth keeping (the API may drop the name)."""
     if not isinstance(got, dict):
         return {}
-    return dict((k, got[k]) for k in ("name", "sql", "ui") if k in got)
+    return {k: got[k] for k in ("name", "sql", "ui") if k in got}
 
 
 def _find(entries, wanted):

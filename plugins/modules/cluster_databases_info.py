@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 DOCUMENTATION = r"""
 module: cluster_databases_info
 short_description: Databases of a CockroachDB cluster, one database's descriptor and tables, or one table's details
@@ -173,7 +169,7 @@ def run(m):
                 out[key] = list(out[key] or [])
             out["range_count"] = out["range_count"] or 0
             out["zone_config"] = dict(out["zone_config"] or {})
-            out["details"] = dict((k, v) for k, v in body.items() if k not in TABLE_KEYS)
+            out["details"] = {k: v for k, v in body.items() if k not in TABLE_KEYS}
             return dict(changed=False, table=out)
         desc = client.get_json("/api/v2/databases/%s/" % db) or {}
         names = client.paginate("/api/v2/databases/%s/tables/" % db, "table_names", "sql", limit=p["page_size"])[0]

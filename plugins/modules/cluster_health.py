@@ -4,10 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 DOCUMENTATION = r"""
 module: cluster_health
 short_description: Health gate of a CockroachDB cluster, evaluated once or waited for
@@ -289,7 +285,7 @@ def expectations(params):
         expected_version=params.get("expected_version"),
         same_build=params.get("same_build"),
         stable_checks=params.get("stable_checks"),
-        started_after=dict((int(k), int(v)) for k, v in (params.get("started_after") or {}).items()),
+        started_after={int(k): int(v) for k, v in (params.get("started_after") or {}).items()},
         min_free_storage=params.get("min_free_storage"),
     )
 
@@ -301,7 +297,7 @@ def run(m):
         verdict = gate.run(wait=p["wait"], timeout=p["wait_timeout"], interval=p["interval"])
     finally:
         gate.close()
-    result = dict((k, verdict.get(k)) for k in RESULT_KEYS)
+    result = {k: verdict.get(k) for k in RESULT_KEYS}
     result["changed"] = False
     if not verdict["healthy"] and p["fail_on_unhealthy"]:
         waited = (" after waiting %.1fs (%s polls)" % (verdict["waited"], verdict["polls"])) if p["wait"] else ""

@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """meta/runtime.yml action groups list exactly the modules of each API (for module_defaults)."""
 
-from __future__ import absolute_import, division, print_function
-
 import os
 
 import yaml

@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The ``requests`` response stand-in that every unit test's fake server answers with."""
 
-from __future__ import absolute_import, division, print_function
-
 import json
 
 

@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The cluster_nodes inventory plugin: groups, host vars, constructed options, cache, errors without secrets."""
 
-from __future__ import absolute_import, division, print_function
-
 import pytest
 
 from ansible.errors import AnsibleParserError

@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A scripted stand-in for ``requests.Session`` and a fake clock for the transport tests."""
 
-from __future__ import absolute_import, division, print_function
-
 import pytest
 import requests
 

@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The pure normalisers of Cluster API v2 answers (wire shapes from cluster-api-v2.md)."""
 
-from __future__ import absolute_import, division, print_function
-
 import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster_normalize as cn

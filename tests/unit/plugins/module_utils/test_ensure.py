@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The ensure engine: pure diff helpers and the create/update/delete/check-mode flow."""
 
-from __future__ import absolute_import, division, print_function
-
 import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import (
@@ -145,7 +143,7 @@ def test_refusal_happens_before_any_write():
 
 def test_view_applies_to_result_and_diff():
     result, dummy = _run(False, {"name": "a", "secret": "x"}, "present", changes={"size": 2},
-                         view=lambda o: dict((k, v) for k, v in o.items() if k != "secret"))
+                         view=lambda o: {k: v for k, v in o.items() if k != "secret"})
     assert "secret" not in result["thing"] and "secret" not in result["diff"]["before"]
 
 

@@ -3,10 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import pytest
 
 from hypothesis import given, settings, strategies as st
@@ -28,7 +24,7 @@ def ready(nid, ok=True, status=None):
 
 
 def healthy_cluster(n=3):
-    return [node(i) for i in range(1, n + 1)], dict((i, ready(i)) for i in range(1, n + 1))
+    return [node(i) for i in range(1, n + 1)], {i: ready(i) for i in range(1, n + 1)}
 
 
 def test_healthy():
@@ -161,7 +157,7 @@ node_st = st.fixed_dictionaries({
 def test_property_healthy_iff_every_condition(states, expected, same_build, version, stable, streak):
     nodes, probes = [], {}
     for i, s in enumerate(states, 1):
-        stores = dict((str(10 * i + j), m) for j, m in enumerate(s["stores"]))
+        stores = {str(10 * i + j): m for j, m in enumerate(s["stores"])}
         nodes.append(node(i, liveness=s["liveness"], build=s["build"], stores=stores))
         if s["probe"] == "ready":
             probes[i] = ready(i)

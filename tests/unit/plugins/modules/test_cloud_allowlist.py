@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """cloud_allowlist: CIDR parsing and the desired-vs-current plan (pure functions)."""
 
-from __future__ import absolute_import, division, print_function
-
 import pytest
 from hypothesis import given, settings, strategies as st
 

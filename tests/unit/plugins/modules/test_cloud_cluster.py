@@ -5,8 +5,6 @@
 """cloud_cluster, cloud_spend_limit and cloud_cluster_info against an in-process fake Cloud API:
 request counts of no-op runs, check mode without writes, a lost create answer, waits, no secrets."""
 
-from __future__ import absolute_import, division, print_function
-
 import copy
 import json
 from urllib.parse import urlparse
@@ -300,7 +298,7 @@ def test_cluster_info(cloud, capsys):
     assert sorted(c["name"] for c in res["clusters"]) == ["shop-dev", "shop-prod"] and len(cloud.calls) == 1
     res = run_module(cloud_cluster_info, dict(show_inactive=True, nodes=True), capsys)
     assert len(res["clusters"]) == 3
-    nodes = dict((c["name"], c["nodes"]) for c in res["clusters"])
+    nodes = {c["name"]: c["nodes"] for c in res["clusters"]}
     assert nodes["shop-dev"] == [] and nodes["old-one"] == [] and nodes["shop-prod"][0]["status"] == "LIVE"
     res = run_module(cloud_cluster_info, dict(id=prod["id"]), capsys)
     assert [c["name"] for c in res["clusters"]] == ["shop-prod"]

@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Pure decisions of cloud_cluster / cloud_spend_limit: desired vs current -> changes."""
 
-from __future__ import absolute_import, division, print_function
-
 import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cloud_cluster_spec as spec

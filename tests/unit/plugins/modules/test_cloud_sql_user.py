@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """cloud_sql_user and cloud_database: validation and decisions (pure functions)."""
 
-from __future__ import absolute_import, division, print_function
-
 import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cloud_sql_user as user_mod

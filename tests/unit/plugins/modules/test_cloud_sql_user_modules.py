@@ -5,8 +5,6 @@
 """cloud_sql_user, cloud_database and cloud_allowlist against an in-process fake Cloud API: request
 counts of no-op runs, check mode without writes, every page read, a lost create answer, waits, no secrets."""
 
-from __future__ import absolute_import, division, print_function
-
 import json
 from urllib.parse import urlparse
 

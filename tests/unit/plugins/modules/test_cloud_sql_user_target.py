@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """ClusterTarget (the cluster a sub-resource module works on) and the audit-log cursor walk."""
 
-from __future__ import absolute_import, division, print_function
-
 import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import ClusterTarget, is_lock_error

@@ -4,10 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """cluster_health and its HealthGate against an in-process fake cluster of several nodes and a fake clock."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type  # pylint: disable=invalid-name
-
 import functools
 import json
 from urllib.parse import urlparse

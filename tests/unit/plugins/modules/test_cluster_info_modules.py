@@ -4,8 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Cluster API v2 modules against an in-process fake node: results, request counts, bad input, no secrets."""
 
-from __future__ import absolute_import, division, print_function
-
 import json
 from urllib.parse import urlparse
 
