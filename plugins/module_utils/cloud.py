@@ -7,15 +7,21 @@
 
 Bearer secret key + ``Cc-Version``, keyset pagination, find-cluster-by-name, a create
 that is never sent twice blindly, and a waiter for cluster states.
+
+:class:`CloudClient` owns every Cloud API path: a module calls a method named after what it
+wants (``list_sql_users``, ``delete_sql_user(..., missing_ok=True)``, ``add_allowlist_entry``,
+``list_audit_log``...) and never builds a path, reads a page or rewords a 404 itself. The
+methods that write inside a cluster (users, databases, allowlist) send one request each; the
+caller wraps them in :meth:`cloud_children.ClusterTarget.write` to wait out a cluster lock.
 """
 
 import re
 import time
+from urllib.parse import quote
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (  # noqa: F401 - re-exported
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
     DEFAULT_SERVER,
-    KNOWN_API_VERSIONS,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     ClientError,
@@ -60,15 +66,68 @@ def is_uuid(value):
     return bool(value) and bool(UUID_RE.match(str(value)))
 
 
-def major_version(version):
-    """``v24.2.4`` -> ``v24.2``; ``24.2`` -> ``v24.2``; None stays None."""
-    if not version:
-        return version
-    text = str(version).strip()
-    if not text.startswith("v"):
-        text = "v" + text
-    parts = text.split(".")
-    return ".".join(parts[:2])
+def sql_user_named(users, name):
+    """The user called ``name`` in a list of ``{name}`` objects, as ``{"name": <API spelling>}``, or None.
+
+    CockroachDB user names are case-insensitive, so ``App`` finds ``app``; an exact match wins.
+    The API's spelling is returned (it is the one the paths must use).
+    """
+    names = [u["name"] for u in users or [] if isinstance(u, dict) and u.get("name")]
+    if name in names:
+        return {"name": name}
+    folded = [n for n in names if n.lower() == name.lower()]
+    return {"name": folded[0]} if folded else None
+
+
+def database_named(databases, name):
+    """The database called exactly ``name`` as ``{name, table_count}``, or None."""
+    for db in databases or []:
+        if isinstance(db, dict) and db.get("name") == name:
+            return {"name": db["name"], "table_count": db.get("table_count")}
+    return None
+
+
+def allowlist_entry_for(entries, cidr_ip, cidr_mask):
+    """The allowlist entry of network ``cidr_ip/cidr_mask`` as the API returned it, or None."""
+    for entry in entries or []:
+        if entry.get("cidr_ip") == cidr_ip and int(entry.get("cidr_mask") or 0) == int(cidr_mask):
+            return entry
+    return None
+
+
+def int64_fields(values):
+    """int64 fields travel as JSON strings (sorted by name)."""
+    return {k: str(int(v)) for k, v in sorted(values.items())}
+
+
+def walk_audit_log(fetch, starting_from=None, sort_order="ASC", limit=None, max_pages=10000):
+    """Follow ``next_starting_from``; ``fetch(params) -> response body``. Returns ``(entries, cursor)``.
+
+    Stops on an empty page, a missing or repeated cursor, or once ``limit`` entries are read (the
+    API never splits a timestamp across pages, so neither does this). With ``ASC`` an empty page
+    keeps the cursor, so a later run resumes where this one stopped.
+    """
+    entries = []
+    cursor = starting_from
+    seen = set()
+    for dummy in range(max_pages):
+        params = {"sort_order": sort_order}
+        if cursor:
+            params["starting_from"] = cursor
+        if limit is not None:
+            params["limit"] = limit - len(entries)
+        body = fetch(params) or {}
+        page = body.get("entries") or []
+        entries.extend(page)
+        next_cursor = body.get("next_starting_from") or None
+        if not page:
+            # Nothing new: with ASC the API repeats the cursor we sent; keep it to resume later.
+            return entries, next_cursor or (cursor if sort_order == "ASC" else None)
+        cursor = next_cursor
+        if cursor is None or cursor in seen or (limit is not None and len(entries) >= limit):
+            return entries, cursor
+        seen.add(cursor)
+    return entries, cursor
 
 
 class CloudClient:
@@ -103,31 +162,33 @@ class CloudClient:
             user_agent=USER_AGENT,
         )
 
-    # -- plain verbs ---------------------------------------------------------------------------
+    # -- plain verbs (paths relative to /api/v1; only this class builds them) -------------------------
     def _path(self, path):
         return path if path.startswith("/api/") else "/api/v1" + path
 
-    def get(self, path, params=None):
+    def _get(self, path, params=None):
         return self.transport.request("GET", self._path(path), params=params).body
 
-    def post(self, path, body, idempotent=False):
+    def _post(self, path, body, idempotent=False):
         return self.transport.request("POST", self._path(path), json_body=body, idempotent=idempotent).body
 
-    def patch(self, path, body, idempotent=False):
+    def _patch(self, path, body, idempotent=False):
         return self.transport.request("PATCH", self._path(path), json_body=body, idempotent=idempotent).body
 
-    def put(self, path, body):
+    def _put(self, path, body):
         return self.transport.request("PUT", self._path(path), json_body=body).body
 
-    def delete(self, path):
-        return self.transport.request("DELETE", self._path(path)).body
-
-    @property
-    def request_count(self):
-        return self.transport.request_count
+    def _delete(self, path, missing_ok=False):
+        """DELETE; with ``missing_ok`` a 404 means it is already gone (returns None)."""
+        try:
+            return self.transport.request("DELETE", self._path(path)).body
+        except NotFoundError:
+            if missing_ok:
+                return None
+            raise
 
     # -- pagination ------------------------------------------------------------------------------
-    def paginate(self, path, key, params=None, limit=DEFAULT_PAGE_LIMIT):
+    def _paginate(self, path, key, params=None, limit=DEFAULT_PAGE_LIMIT):
         """All items of a keyset-paginated list (``pagination.page`` / ``next_page``)."""
         items = []
         page = None
@@ -137,7 +198,7 @@ class CloudClient:
             query["pagination.limit"] = limit
             if page:
                 query["pagination.page"] = page
-            body = self.get(path, params=query) or {}
+            body = self._get(path, params=query) or {}
             items.extend(body.get(key) or [])
             page = ((body.get("pagination") or {}).get("next_page")) or None
             if not page or page in seen:
@@ -147,10 +208,10 @@ class CloudClient:
     # -- clusters --------------------------------------------------------------------------------
     def list_clusters(self, show_inactive=False):
         params = {"show_inactive": "true"} if show_inactive else None
-        return self.paginate("/clusters", "clusters", params=params)
+        return self._paginate("/clusters", "clusters", params=params)
 
     def get_cluster(self, cluster_id):
-        return self.get("/clusters/%s" % cluster_id)
+        return self._get("/clusters/%s" % cluster_id)
 
     def find_cluster(self, name=None, cluster_id=None, include_deleted=False):
         """The cluster with this id, or the one active cluster with this name; None if absent.
@@ -189,7 +250,7 @@ class CloudClient:
             raise NotFoundError("no active cluster named or with id %r" % name_or_id, status=404)
         return cluster
 
-    def create_once(self, path, body, find_existing):
+    def _create_once(self, path, body, find_existing):
         """POST a create exactly once; if the answer is lost, look before any second attempt.
 
         ``find_existing()`` returns the object if the server did create it. A transport error
@@ -197,13 +258,13 @@ class CloudClient:
         not exist the create is sent one more time. Returns ``(obj, recovered)``.
         """
         try:
-            return self.post(path, body), False
+            return self._post(path, body), False
         except (TransportError, ServerError) as first:
             found = find_existing()
             if found is not None:
                 return found, True
             try:
-                return self.post(path, body), False
+                return self._post(path, body), False
             except (TransportError, ServerError):
                 found = find_existing()
                 if found is not None:
@@ -212,7 +273,7 @@ class CloudClient:
 
     def create_cluster(self, body):
         """POST /clusters, never duplicated: after a lost answer the cluster is looked up by name."""
-        return self.create_once("/clusters", body, lambda: self.find_cluster(name=body["name"]))
+        return self._create_once("/clusters", body, lambda: self.find_cluster(name=body["name"]))
 
     def wait_for_cluster(self, cluster_id, timeout=3600.0, wanted=STEADY_STATES, settle=True,
                          initial_delay=0.5, max_delay=10.0, on_poll=None):
@@ -274,25 +335,42 @@ class CloudClient:
     def update_cluster(self, cluster_id, body, timeout=7200.0, wait=True):
         """PATCH a cluster, first waiting out a lock held by another job; optionally wait after."""
         try:
-            self.patch("/clusters/%s" % cluster_id, body)
+            self._patch("/clusters/%s" % cluster_id, body)
         except ConflictError:
             self.wait_for_cluster(cluster_id, timeout=timeout)
-            self.patch("/clusters/%s" % cluster_id, body)
+            self._patch("/clusters/%s" % cluster_id, body)
         if wait:
             return self.wait_for_cluster(cluster_id, timeout=timeout)
         return self.get_cluster(cluster_id)
 
     def delete_cluster(self, cluster_id):
         """DELETE; a 404 means it is already gone (returns None)."""
-        try:
-            return self.delete("/clusters/%s" % cluster_id)
-        except NotFoundError:
-            return None
+        return self._delete("/clusters/%s" % cluster_id, missing_ok=True)
+
+    # -- serverless limits -----------------------------------------------------------------------------
+    def set_usage_limits(self, cluster_id, usage_limits, timeout=7200.0, wait=True):
+        """``PATCH /clusters/{id}`` with ``serverless.usage_limits`` (int64 as strings); see :meth:`update_cluster`."""
+        return self.update_cluster(cluster_id, {"serverless": {"usage_limits": int64_fields(usage_limits)}},
+                                   timeout=timeout, wait=wait)
+
+    def set_spend_limit(self, cluster_id, cents, timeout=7200.0, wait=True):
+        """A serverless cluster's monthly spend limit in US cents (API versions before 2023-04-10).
+
+        On API version 2022-03-31 it is the legacy ``PUT /clusters/{id}/spend-limit``, on later ones
+        ``PATCH /clusters/{id}`` with ``serverless.spend_limit``. Returns the cluster after (waited
+        for with ``wait``).
+        """
+        if self.api_version != LEGACY_API_VERSION:
+            return self.update_cluster(cluster_id, {"serverless": {"spend_limit": cents}}, timeout=timeout, wait=wait)
+        self._put("/clusters/%s/spend-limit" % cluster_id, {"spend_limit": cents})
+        if wait:
+            return self.wait_for_cluster(cluster_id, timeout=timeout)
+        return self.get_cluster(cluster_id)
 
     # -- other collections -----------------------------------------------------------------------
     def list_cluster_nodes(self, cluster_id, region=None):
         params = {"region_name": region} if region else None
-        return self.paginate("/clusters/%s/nodes" % cluster_id, "nodes", params=params)
+        return self._paginate("/clusters/%s/nodes" % cluster_id, "nodes", params=params)
 
     def list_available_regions(self, provider=None, serverless=None):
         params = {}
@@ -300,45 +378,80 @@ class CloudClient:
             params["provider"] = provider
         if serverless is not None:
             params["serverless"] = "true" if serverless else "false"
-        return self.paginate("/clusters/available-regions", "regions", params=params)
+        return self._paginate("/clusters/available-regions", "regions", params=params)
 
-    def list_cluster_versions(self):
-        return self.paginate("/cluster-versions", "versions")
+    def list_audit_log(self, starting_from=None, sort_order="ASC", limit=None):
+        """Entries of ``GET /auditlogevents`` from ``starting_from``: ``(entries, next_starting_from)``.
+
+        See :func:`walk_audit_log` for where the walk stops and which cursor it returns.
+        """
+        return walk_audit_log(lambda params: self._get("/auditlogevents", params=params),
+                              starting_from=starting_from, sort_order=sort_order, limit=limit)
+
+    # -- SQL users of a cluster -----------------------------------------------------------------------
+    def _sql_users_path(self, cluster_id, name=None):
+        path = "/clusters/%s/sql-users" % cluster_id
+        return path if name is None else "%s/%s" % (path, quote(name, safe=""))
 
     def list_sql_users(self, cluster_id):
-        return self.paginate("/clusters/%s/sql-users" % cluster_id, "users")
+        return self._paginate(self._sql_users_path(cluster_id), "users")
+
+    def find_sql_user(self, cluster_id, name):
+        """``{"name": <the API's spelling>}`` of the user called ``name`` (case-insensitive), or None."""
+        return sql_user_named(self.list_sql_users(cluster_id), name)
+
+    def create_sql_user(self, cluster_id, name, password):
+        """POST the user once; after a lost answer the user is looked up before any second attempt."""
+        return self._create_once(self._sql_users_path(cluster_id), {"name": name, "password": password},
+                                 lambda: self.find_sql_user(cluster_id, name))[0]
+
+    def set_sql_user_password(self, cluster_id, name, password):
+        return self._put(self._sql_users_path(cluster_id, name) + "/password", {"password": password})
+
+    def delete_sql_user(self, cluster_id, name, missing_ok=True):
+        """DELETE the user; with ``missing_ok`` a user that is already gone is fine (returns None)."""
+        return self._delete(self._sql_users_path(cluster_id, name), missing_ok=missing_ok)
+
+    # -- databases of a cluster --------------------------------------------------------------------------
+    def _databases_path(self, cluster_id, name=None):
+        path = "/clusters/%s/databases" % cluster_id
+        return path if name is None else "%s/%s" % (path, quote(name, safe=""))
 
     def list_databases(self, cluster_id):
-        return self.paginate("/clusters/%s/databases" % cluster_id, "databases")
+        return self._paginate(self._databases_path(cluster_id), "databases")
+
+    def create_database(self, cluster_id, name):
+        """POST the database once; after a lost answer it is looked up before any second attempt."""
+        return self._create_once(self._databases_path(cluster_id), {"name": name},
+                                 lambda: database_named(self.list_databases(cluster_id), name))[0]
+
+    def rename_database(self, cluster_id, name, new_name):
+        return self._patch(self._databases_path(cluster_id, name), {"new_name": new_name})
+
+    def delete_database(self, cluster_id, name, missing_ok=True):
+        """DELETE the database; with ``missing_ok`` one that is already gone is fine (returns None)."""
+        return self._delete(self._databases_path(cluster_id, name), missing_ok=missing_ok)
+
+    # -- IP allowlist of a cluster ------------------------------------------------------------------------
+    def _allowlist_path(self, cluster_id, cidr_ip=None, cidr_mask=None):
+        path = "/clusters/%s/networking/allowlist" % cluster_id
+        return path if cidr_ip is None else "%s/%s/%s" % (path, cidr_ip, cidr_mask)
 
     def list_allowlist(self, cluster_id):
-        return self.paginate("/clusters/%s/networking/allowlist" % cluster_id, "allowlist")
+        return self._paginate(self._allowlist_path(cluster_id), "allowlist")
 
-    def audit_log(self, starting_from=None, sort_order=None, limit=None, max_entries=None):
-        """Entries of ``/auditlogevents``, following ``next_starting_from`` until exhausted.
+    def add_allowlist_entry(self, cluster_id, entry):
+        """POST ``{cidr_ip, cidr_mask, name, sql, ui}`` once; after a lost answer the entry is looked up first."""
+        return self._create_once(self._allowlist_path(cluster_id), entry, lambda: allowlist_entry_for(
+            self.list_allowlist(cluster_id), entry["cidr_ip"], entry["cidr_mask"]))[0]
 
-        Returns ``(entries, next_starting_from)``; stops once ``max_entries`` are collected.
-        """
-        entries = []
-        cursor = starting_from
-        seen = set()
-        while True:
-            params = {}
-            if cursor:
-                params["starting_from"] = cursor
-            if sort_order:
-                params["sort_order"] = sort_order
-            if limit:
-                params["limit"] = limit
-            body = self.get("/auditlogevents", params=params) or {}
-            page = body.get("entries") or []
-            entries.extend(page)
-            cursor = body.get("next_starting_from")
-            if max_entries is not None and len(entries) >= max_entries:
-                return entries[:max_entries], cursor
-            if not page or not cursor or cursor in seen:
-                return entries, cursor
-            seen.add(cursor)
+    def update_allowlist_entry(self, cluster_id, cidr_ip, cidr_mask, fields):
+        """PATCH ``{name, sql, ui}`` of one entry (idempotent: retried like a read)."""
+        return self._patch(self._allowlist_path(cluster_id, cidr_ip, cidr_mask), fields, idempotent=True)
+
+    def delete_allowlist_entry(self, cluster_id, cidr_ip, cidr_mask, missing_ok=True):
+        """DELETE one entry; with ``missing_ok`` one that is already gone is fine (returns None)."""
+        return self._delete(self._allowlist_path(cluster_id, cidr_ip, cidr_mask), missing_ok=missing_ok)
 
     def close(self):
         self.transport.close()

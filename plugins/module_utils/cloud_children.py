@@ -9,7 +9,11 @@ The Cloud API answers 404 for the sub-resources of a cluster that is still provi
 refuses writes while an automatic job holds the cluster lock. :class:`ClusterTarget` finds the
 cluster (by name or id), waits for it to leave CREATING before the first read, and waits out a
 lock before a write (once more if a write meets a lock). Reads of a CREATED cluster cost nothing
-extra.
+extra. The requests themselves are :class:`cloud.CloudClient` methods::
+
+    target = ClusterTarget(m.client, params["cluster"], params["wait_timeout"])
+    users = m.client.list_sql_users(target.id)
+    target.write(lambda: m.client.delete_sql_user(target.id, "app"))
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
@@ -26,7 +30,8 @@ CHILD_ARGSPEC = dict(
 )
 
 
-def validate_child_params(params):
+def child_option_errors(params):
+    """Messages for a bad ``cluster`` or ``wait_timeout`` (part of each child module's ``validate`` hook)."""
     errors = []
     if not (params.get("cluster") or "").strip():
         errors.append("cluster must be the name or the id of a cluster")
@@ -65,9 +70,6 @@ class ClusterTarget:
     @property
     def name(self):
         return self.cluster.get("name")
-
-    def path(self, suffix=""):
-        return "/clusters/%s%s" % (self.id, suffix)
 
     def _wait(self, cluster):
         return self.client.wait_for_cluster(cluster["id"], timeout=self.wait_timeout, wanted=("CREATED",), settle=False)

@@ -64,6 +64,7 @@ options:
   purge:
     description:
       - With O(entries) and O(state=present), remove the entries of the cluster that are not listed.
+      - Requires O(entries) (O(cidr) manages one entry and never purges).
     type: bool
     default: false
   state:
@@ -187,12 +188,12 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_bas
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,
-    validate_child_params,
+    child_option_errors,
 )
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure_set
 
 NEW_ENTRY_DEFAULTS = {"sql": True, "ui": False, "name": ""}
+API_FIELDS = ("name", "sql", "ui")
 
 
 def parse_cidr(text, option="cidr"):
@@ -216,36 +217,34 @@ def parse_cidr(text, option="cidr"):
     return str(ip), prefix
 
 
-def cidr_of(entry):
-    return "%s/%s" % (entry["cidr_ip"], entry["cidr_mask"])
-
-
-def _sort_key(entry):
-    return (int(ipaddress.IPv4Address(entry["cidr_ip"])), int(entry["cidr_mask"]))
+def cidr_sort_key(cidr):
+    """Networks in address order, then by prefix length (``10.0.0.0/8`` before ``192.168.0.0/16``)."""
+    ip, dummy, mask = cidr.partition("/")
+    return int(ipaddress.IPv4Address(ip)), int(mask)
 
 
 def normalize(entry):
     """An API entry as this module returns it."""
     out = {"cidr_ip": entry.get("cidr_ip"), "cidr_mask": int(entry.get("cidr_mask") or 0),
            "name": entry.get("name") or "", "sql": bool(entry.get("sql")), "ui": bool(entry.get("ui"))}
-    out["cidr"] = cidr_of(out)
+    out["cidr"] = "%s/%s" % (out["cidr_ip"], out["cidr_mask"])
     return out
 
 
 def desired_entries(params):
-    """The entries asked for: list of ``{cidr_ip, cidr_mask, name, sql, ui}`` (None = leave as is)."""
+    """The entries asked for: ``{cidr: {cidr_ip, cidr_mask, name, sql, ui}}`` (None = leave as is)."""
     if params.get("entries") is not None:
         items = [(e, "entries[%d].cidr" % i) for i, e in enumerate(params["entries"])]
     else:
         items = [({k: params.get(k) for k in ("cidr", "name", "sql", "ui")}, "cidr")]
-    out, seen = [], {}
+    out, seen = {}, {}
     for item, option in items:
         ip, mask = parse_cidr(item.get("cidr"), option)
-        key = (ip, mask)
-        if key in seen:
-            raise ValueError("%s %s/%d is listed twice (also as %s); list each network once" % (option, ip, mask, seen[key]))
-        seen[key] = option
-        out.append({"cidr_ip": ip, "cidr_mask": mask, "name": item.get("name"), "sql": item.get("sql"), "ui": item.get("ui")})
+        cidr = "%s/%d" % (ip, mask)
+        if cidr in seen:
+            raise ValueError("%s %s is listed twice (also as %s); list each network once" % (option, cidr, seen[cidr]))
+        seen[cidr] = option
+        out[cidr] = {"cidr_ip": ip, "cidr_mask": mask, "name": item.get("name"), "sql": item.get("sql"), "ui": item.get("ui")}
     return out
 
 
@@ -257,60 +256,28 @@ def names_match(current, desired):
     return current == desired or (current == "" and desired != "")
 
 
-def plan(current, desired, state="present", purge=False):
-    """Minimal changes to go from ``current`` (normalized entries) to ``desired``.
-
-    Returns ``{"add": [...], "update": [...], "remove": [...]}`` (full entries, as they should be
-    written or as they are now for a removal), or ``{}`` when nothing is to do.
-    """
-    by_key = {(e["cidr_ip"], e["cidr_mask"]): e for e in current}
-    wanted_keys = set((d["cidr_ip"], d["cidr_mask"]) for d in desired)
-    add, update, remove = [], [], []
-    if state == "absent":
-        remove = [by_key[(d["cidr_ip"], d["cidr_mask"])] for d in desired if (d["cidr_ip"], d["cidr_mask"]) in by_key]
-    else:
-        for d in desired:
-            cur = by_key.get((d["cidr_ip"], d["cidr_mask"]))
-            if cur is None:
-                new = dict(d)
-                for field, default in NEW_ENTRY_DEFAULTS.items():
-                    if new[field] is None:
-                        new[field] = default
-                add.append(normalize(new))
-                continue
-            merged = dict(cur)
-            differs = False
-            for field in ("sql", "ui"):
-                if d[field] is not None and bool(d[field]) != cur[field]:
-                    merged[field] = bool(d[field])
-                    differs = True
-            if not names_match(cur["name"], d["name"]):
-                merged["name"] = d["name"]
-                differs = True
-            if differs:
-                update.append(merged)
-        if purge:
-            remove = [e for k, e in sorted(by_key.items(), key=lambda kv: _sort_key(kv[1])) if k not in wanted_keys]
-    if not (add or update or remove):
-        return {}
-    return {"add": add, "update": update, "remove": remove}
+def entry_changes(current, desired):
+    """The fields of an existing entry to change (``{}`` = as desired); unset desired fields are left as they are."""
+    changes = {field: bool(desired[field]) for field in ("sql", "ui")
+               if desired[field] is not None and bool(desired[field]) != current[field]}
+    if not names_match(current["name"], desired["name"]):
+        changes["name"] = desired["name"]
+    return changes
 
 
-def apply_plan(current, changes):
-    """The allowlist after ``changes`` (the check-mode prediction and the result after a run)."""
-    by_key = {(e["cidr_ip"], e["cidr_mask"]): e for e in current}
-    for e in changes.get("remove", []):
-        by_key.pop((e["cidr_ip"], e["cidr_mask"]), None)
-    for e in changes.get("add", []) + changes.get("update", []):
-        by_key[(e["cidr_ip"], e["cidr_mask"])] = normalize(e)
-    return sorted(by_key.values(), key=_sort_key)
+def new_entry(cidr, desired):  # pylint: disable=unused-argument
+    """A new entry: the desired fields, with the defaults for those not set."""
+    return normalize(dict(desired, **{k: v for k, v in NEW_ENTRY_DEFAULTS.items() if desired.get(k) is None}))
+
+
+def diff_view(entry):
+    """``{name, sql, ui}``: one entry as a side of the diff (keyed by network)."""
+    return {"name": entry["name"], "sql": entry["sql"], "ui": entry["ui"]}
 
 
 def validate(params):
-    """Messages for bad options (empty list = fine); runs before any request."""
-    errors = validate_child_params(params)
-    if params.get("purge") and params.get("entries") is None:
-        errors.append("purge needs entries: list every network to keep in entries (cidr manages one entry and never purges)")
+    """Messages for bad options the argspec cannot express (empty list = fine); runs before any request."""
+    errors = child_option_errors(params)
     if params.get("purge") and params.get("state") == "absent":
         errors.append("purge only works with state=present")
     try:
@@ -322,64 +289,33 @@ def validate(params):
 
 def run(m):
     params = m.params
+    client = m.client
     desired = desired_entries(params)
-    target = ClusterTarget(m.client, params["cluster"], params["wait_timeout"])
-    current = sorted((normalize(e) for e in m.client.list_allowlist(target.id)), key=_sort_key)
-    base = target.path("/networking/allowlist")
-    done = {"add": [], "update": [], "remove": []}
+    target = ClusterTarget(client, params["cluster"], params["wait_timeout"])
+    current = {e["cidr"]: e for e in (normalize(e) for e in client.list_allowlist(target.id))}
 
-    def entry_path(e):
-        return "%s/%s/%s" % (base, e["cidr_ip"], e["cidr_mask"])
+    def answered(entry, got):
+        """The entry after a write: what the API answered wins (it may drop the name)."""
+        kept = {k: got[k] for k in API_FIELDS if k in got} if isinstance(got, dict) else {}
+        return normalize(dict(entry, **kept))
 
-    def write_all(changes):
-        after = list(current)
-        for e in changes["remove"]:
-            try:
-                target.write(lambda e=e: m.client.delete(entry_path(e)))
-            except NotFoundError:
-                pass  # already gone
-            after = apply_plan(after, {"remove": [e]})
-        for e in changes["update"]:
-            body = {"ui": e["ui"], "sql": e["sql"], "name": e["name"]}
-            got = target.write(lambda e=e, body=body: m.client.patch(entry_path(e), body, idempotent=True))
-            after = apply_plan(after, {"update": [dict(e, **_api_fields(got))]})
-        for e in changes["add"]:
-            body = {"cidr_ip": e["cidr_ip"], "cidr_mask": e["cidr_mask"], "ui": e["ui"], "sql": e["sql"], "name": e["name"]}
-            got = target.write(lambda body=body, e=e: m.client.create_once(
-                base, body, lambda: _find(m.client.list_allowlist(target.id), e)))[0]
-            after = apply_plan(after, {"add": [dict(e, **_api_fields(got))]})
-        return after
+    def add(cidr, entry):
+        body = {k: entry[k] for k in ("cidr_ip", "cidr_mask", "ui", "sql", "name")}
+        return answered(entry, target.write(lambda: client.add_allowlist_entry(target.id, body)))
 
-    def compute(cur):
-        changes = plan(cur, desired, params["state"], params["purge"])
-        for key in done:
-            done[key] = [e["cidr"] for e in changes.get(key, [])]
-        return changes
+    def update(cidr, entry, changes):
+        body = {k: entry[k] for k in ("ui", "sql", "name")}
+        return answered(entry, target.write(lambda: client.update_allowlist_entry(
+            target.id, entry["cidr_ip"], entry["cidr_mask"], body)))
 
-    result = ensure(m, current, "present", result_key="allowlist", compute_changes=compute,
-                    update=write_all, predict=apply_plan)
-    result.update(added=done["add"], updated=done["update"], removed=done["remove"], cluster_id=target.id)
-    result["diff"] = {"before": diff_view(result["diff"]["before"]), "after": diff_view(result["diff"]["after"])}
+    def remove(cidr, entry):
+        target.write(lambda: client.delete_allowlist_entry(target.id, entry["cidr_ip"], entry["cidr_mask"]))
+
+    result = ensure_set(m, current, desired, state=params["state"], purge=params["purge"],
+                        item_changes=entry_changes, new_item=new_entry, add=add, update=update, remove=remove,
+                        result_key="allowlist", diff_view=diff_view, sort_key=cidr_sort_key)
+    result["cluster_id"] = target.id
     return result
-
-
-def diff_view(entries):
-    """``{cidr: {name, sql, ui}}``: the entry set as a readable diff side."""
-    return {e["cidr"]: {"name": e["name"], "sql": e["sql"], "ui": e["ui"]} for e in entries or []}
-
-
-def _api_fields(got):
-    """The fields of an API answer worth keeping (the API may drop the name)."""
-    if not isinstance(got, dict):
-        return {}
-    return {k: got[k] for k in ("name", "sql", "ui") if k in got}
-
-
-def _find(entries, wanted):
-    for e in entries or []:
-        if e.get("cidr_ip") == wanted["cidr_ip"] and int(e.get("cidr_mask") or 0) == wanted["cidr_mask"]:
-            return e
-    return None
 
 
 def main():
@@ -401,10 +337,9 @@ def main():
         ),
         mutually_exclusive=[["cidr", "entries"], ["entries", "name"], ["entries", "sql"], ["entries", "ui"]],
         required_one_of=[["cidr", "entries"]],
+        required_if=[["purge", True, ["entries"]]],
+        validate=validate,
     )
-    errors = validate(m.params)
-    if errors:
-        m.fail("; ".join(errors))
     m.run(run)
 
 

@@ -125,10 +125,10 @@ import re
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 
 RFC3339_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
-MAX_PAGES = 10000
 
 
 def validate(params):
+    """Messages for bad options the argspec cannot express (empty list = fine); runs before any request."""
     errors = []
     start = params.get("starting_from")
     if start is not None and not RFC3339_RE.match(start):
@@ -138,39 +138,9 @@ def validate(params):
     return errors
 
 
-def collect(fetch, starting_from=None, sort_order="ASC", limit=None):
-    """Follow ``next_starting_from``; ``fetch(params) -> response body``. Returns ``(entries, cursor)``.
-
-    Stops on an empty page, a missing or repeated cursor, or once ``limit`` entries are read (the
-    API never splits a timestamp across pages, so neither does this).
-    """
-    entries = []
-    cursor = starting_from
-    seen = set()
-    for dummy in range(MAX_PAGES):
-        params = {"sort_order": sort_order}
-        if cursor:
-            params["starting_from"] = cursor
-        if limit is not None:
-            params["limit"] = limit - len(entries)
-        body = fetch(params) or {}
-        page = body.get("entries") or []
-        entries.extend(page)
-        next_cursor = body.get("next_starting_from") or None
-        if not page:
-            # Nothing new: with ASC the API repeats the cursor we sent; keep it to resume later.
-            return entries, next_cursor or (cursor if sort_order == "ASC" else None)
-        cursor = next_cursor
-        if cursor is None or cursor in seen or (limit is not None and len(entries) >= limit):
-            return entries, cursor
-        seen.add(cursor)
-    return entries, cursor
-
-
 def run(m):
-    entries, cursor = collect(lambda params: m.client.get("/auditlogevents", params=params),
-                              starting_from=m.params["starting_from"], sort_order=m.params["sort_order"],
-                              limit=m.params["limit"])
+    entries, cursor = m.client.list_audit_log(starting_from=m.params["starting_from"],
+                                              sort_order=m.params["sort_order"], limit=m.params["limit"])
     return dict(changed=False, entries=entries, next_starting_from=cursor)
 
 
@@ -179,10 +149,7 @@ def main():
         starting_from=dict(type="str"),
         sort_order=dict(type="str", choices=["ASC", "DESC"], default="ASC"),
         limit=dict(type="int"),
-    ))
-    errors = validate(m.params)
-    if errors:
-        m.fail("; ".join(errors))
+    ), validate=validate)
     m.run(run)
 
 

@@ -342,12 +342,12 @@ diff:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_spec import (
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import (
     cluster_changes,
+    cluster_option_errors,
     create_body,
     predict_created,
     predict_updated,
-    validate_cluster_params,
 )
 
 
@@ -434,7 +434,7 @@ def main():
                 machine_type=dict(type="str"),
                 storage_gib=dict(type="int"),
                 disk_iops=dict(type="int"),
-            )),
+            ), mutually_exclusive=[["num_virtual_cpus", "machine_type"]]),
             network_visibility=dict(type="str", choices=["PUBLIC", "PRIVATE"]),
             cidr_range=dict(type="str"),
             cockroach_version=dict(type="str"),
@@ -445,10 +445,8 @@ def main():
             wait_timeout=dict(type="int", default=3600),
         ),
         required_one_of=[["name", "id"]],
+        validate=cluster_option_errors,
     )
-    errors = validate_cluster_params(m.params)
-    if errors:
-        m.fail("; ".join(errors))
     m.run(run)
 
 

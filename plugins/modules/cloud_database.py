@@ -101,16 +101,14 @@ renamed_from:
   sample: app
 """
 
-from urllib.parse import quote
-
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import database_named
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,
-    validate_child_params,
+    child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
 
 MAX_NAME_BYTES = 63
 
@@ -126,8 +124,8 @@ def _check_name(option, value):
 
 
 def validate(params):
-    """Messages for bad options (empty list = fine); runs before any request."""
-    errors = validate_child_params(params)
+    """Messages for bad options the argspec cannot express (empty list = fine); runs before any request."""
+    errors = child_option_errors(params)
     errors += _check_name("name", params.get("name"))
     errors += _check_name("rename_from", params.get("rename_from"))
     if params.get("rename_from") is not None:
@@ -138,64 +136,53 @@ def validate(params):
     return errors
 
 
-def find_database(databases, name):
-    for db in databases or []:
-        if isinstance(db, dict) and db.get("name") == name:
-            return {"name": db["name"], "table_count": db.get("table_count")}
-    return None
+def database_to_ensure(databases, name, rename_from=None, state="present"):
+    """The database the engine works on, from the listed databases: ``(current, warning)``.
 
-
-def plan(databases, name, rename_from=None, state="present"):
-    """Decide from the listed databases: ``(current, action, warning)``.
-
-    ``current`` is the database the engine works on (None = create), ``action`` one of
-    ``none``, ``create``, ``rename``, ``delete``.
+    ``name`` if it exists; else, with ``state=present``, ``rename_from`` if that exists (a rename:
+    its name differs from ``name``); else None (a create, or nothing to drop).
     """
-    target = find_database(databases, name)
-    old = find_database(databases, rename_from) if rename_from else None
-    if state == "absent":
-        return target, ("delete" if target else "none"), None
-    if target is not None:
-        warning = None
-        if old is not None:
-            warning = ("both %r and %r exist: nothing was renamed; remove rename_from or drop one of them"
-                       % (rename_from, name))
-        return target, "none", warning
-    if old is not None:
-        return old, "rename", None
-    return None, "create", None
+    current = database_named(databases, name)
+    old = database_named(databases, rename_from) if rename_from else None
+    if state == "absent" or (current is not None and old is None):
+        return current, None
+    if current is not None:
+        return current, ("both %r and %r exist: nothing was renamed; remove rename_from or drop one of them"
+                         % (rename_from, name))
+    return old, None
+
+
+def database_changes(current, name):
+    """``{"name": name}`` when ``current`` is the database to rename, else {}."""
+    return {"name": name} if current["name"] != name else {}
 
 
 def run(m):
     params = m.params
+    client = m.client
     name, rename_from = params["name"], params.get("rename_from")
-    target = ClusterTarget(m.client, params["cluster"], params["wait_timeout"])
-    current, action, warning = plan(m.client.list_databases(target.id), name, rename_from, params["state"])
+    target = ClusterTarget(client, params["cluster"], params["wait_timeout"])
+    current, warning = database_to_ensure(client.list_databases(target.id), name, rename_from, params["state"])
     if warning:
         m.module.warn(warning)
-    dbs_path = target.path("/databases")
 
     def create():
-        return target.write(lambda: m.client.create_once(
-            dbs_path, {"name": name}, lambda: find_database(m.client.list_databases(target.id), name)))[0]
+        return target.write(lambda: client.create_database(target.id, name))
 
     def update(changes):
-        return target.write(lambda: m.client.patch("%s/%s" % (dbs_path, quote(current["name"], safe="")),
-                                                   {"new_name": changes["name"]}))
+        return target.write(lambda: client.rename_database(target.id, current["name"], changes["name"]))
 
     def delete():
-        try:
-            target.write(lambda: m.client.delete("%s/%s" % (dbs_path, quote(name, safe=""))))
-        except NotFoundError:
-            pass  # already gone
+        target.write(lambda: client.delete_database(target.id, name, missing_ok=True))
 
     result = ensure(m, current, params["state"], result_key="database",
-                    compute_changes=lambda cur: {"name": name} if cur["name"] != name else {},
+                    compute_changes=lambda cur: database_changes(cur, name),
                     create=create, update=update, delete=delete,
                     predict=lambda cur, ch: {"name": name, "table_count": (cur or {}).get("table_count")},
                     view=lambda obj: {"name": obj.get("name"), "table_count": obj.get("table_count")})
     result["cluster_id"] = target.id
-    result["renamed_from"] = rename_from if action == "rename" else None
+    renamed = params["state"] == "present" and current is not None and current["name"] != name
+    result["renamed_from"] = rename_from if renamed else None
     return result
 
 
@@ -205,10 +192,7 @@ def main():
         name=dict(type="str", required=True),
         rename_from=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ))
-    errors = validate(m.params)
-    if errors:
-        m.fail("; ".join(errors))
+    ), validate=validate)
     m.run(run)
 
 

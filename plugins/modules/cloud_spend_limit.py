@@ -160,23 +160,22 @@ diff:
       type: dict
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import LEGACY_API_VERSION
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_spec import (
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import (
     LIMIT_KEYS,
     desired_limits,
     limits_view,
     spend_limit_to_usage_limits,
-    wire_limits,
 )
 
 # API versions whose serverless clusters still carry a spend limit (cents).
-SPEND_LIMIT_VERSIONS = (LEGACY_API_VERSION, "2022-09-20")
+SPEND_LIMIT_VERSIONS = ("2022-03-31", "2022-09-20")
 
 
 def validate(params):
+    """Messages for bad options the argspec cannot express (empty list = fine); runs before any request."""
     errors = []
     if params.get("spend_limit") is not None and params["spend_limit"] < 0:
         errors.append("spend_limit must not be negative (got %d); it is a monthly budget in US cents"
@@ -201,31 +200,25 @@ def run(m):
     legacy = p["api_version"] in SPEND_LIMIT_VERSIONS
     mode, desired, conversion = desired_limits(p, cluster, legacy)
     cid = cluster["id"]
-    current_view = limits_view(cluster, mode)
+    timeout = float(p["wait_timeout"])
 
-    def changes(cur):
+    def limit_changes(cur):
+        return {mode: desired} if cur[mode] != desired else {}
+
+    def update(changes):
         if mode == "spend_limit":
-            return {"spend_limit": desired} if cur["spend_limit"] != desired else {}
-        return {"usage_limits": desired} if cur["usage_limits"] != desired else {}
-
-    def update(change):
-        timeout = float(p["wait_timeout"])
-        if mode == "spend_limit" and p["api_version"] == LEGACY_API_VERSION:
-            client.put("/clusters/%s/spend-limit" % cid, {"spend_limit": change["spend_limit"]})
-            after = client.wait_for_cluster(cid, timeout=timeout) if p["wait"] else client.get_cluster(cid)
+            after = client.set_spend_limit(cid, changes["spend_limit"], timeout=timeout, wait=p["wait"])
         else:
-            serverless = {"spend_limit": change["spend_limit"]} if mode == "spend_limit" else \
-                {"usage_limits": wire_limits(change["usage_limits"])}
             # waits out a lock held by another job before the PATCH, and (with wait) for the change after it
-            after = client.update_cluster(cid, {"serverless": serverless}, timeout=timeout, wait=p["wait"])
+            after = client.set_usage_limits(cid, changes["usage_limits"], timeout=timeout, wait=p["wait"])
         return limits_view(after, mode)
 
-    def predict(cur, change):
+    def predict(cur, changes):
         if mode == "spend_limit":
-            return {"spend_limit": change["spend_limit"], "usage_limits": spend_limit_to_usage_limits(change["spend_limit"])}
-        return limits_view({"config": {"serverless": {"usage_limits": change["usage_limits"]}}}, mode)
+            return {"spend_limit": changes["spend_limit"], "usage_limits": spend_limit_to_usage_limits(changes["spend_limit"])}
+        return limits_view({"config": {"serverless": {"usage_limits": changes["usage_limits"]}}}, mode)
 
-    result = ensure(m, current_view, "present", result_key="limits", compute_changes=changes,
+    result = ensure(m, limits_view(cluster, mode), "present", result_key="limits", compute_changes=limit_changes,
                     update=update, predict=predict)
     result.update(cluster_id=cid, cluster_name=cluster.get("name"))
     if conversion is not None:
@@ -248,10 +241,8 @@ def main():
         ),
         mutually_exclusive=[["usage_limits", "spend_limit"]],
         required_one_of=[["usage_limits", "spend_limit"]],
+        validate=validate,
     )
-    errors = validate(m.params)
-    if errors:
-        m.fail("; ".join(errors))
     m.run(run)
 
 

@@ -111,23 +111,21 @@ password_updated:
 """
 
 import re
-from urllib.parse import quote
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,
-    validate_child_params,
+    child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
 
 USER_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$")
 
 
 def validate(params):
-    """Messages for bad options (empty list = fine); runs before any request."""
-    errors = validate_child_params(params)
+    """Messages for bad options the argspec cannot express (empty list = fine); runs before any request."""
+    errors = child_option_errors(params)
     name = params.get("name")
     if name is None or not USER_NAME_RE.match(name):
         errors.append("name %r is not a valid SQL user name: it must start with a letter, a digit or _ and "
@@ -139,20 +137,7 @@ def validate(params):
     return errors
 
 
-def find_user(users, name):
-    """The user called ``name`` in a list of ``{name}`` objects, or None.
-
-    CockroachDB user names are case-insensitive, so ``App`` finds ``app``; an exact match wins.
-    The API's spelling is returned (it is the one the paths must use).
-    """
-    names = [u["name"] for u in users or [] if isinstance(u, dict) and u.get("name")]
-    if name in names:
-        return {"name": name}
-    folded = [n for n in names if n.lower() == name.lower()]
-    return {"name": folded[0]} if folded else None
-
-
-def decide(current, params):
+def user_changes(current, params):
     """Changes for an existing user: ``{"password_updated": True}`` with update_password=always, else {}."""
     if current is not None and params.get("update_password") == "always" and params.get("password"):
         return {"password_updated": True}
@@ -161,32 +146,27 @@ def decide(current, params):
 
 def run(m):
     params = m.params
+    client = m.client
     name = params["name"]
-    target = ClusterTarget(m.client, params["cluster"], params["wait_timeout"])
-    current = find_user(m.client.list_sql_users(target.id), name)
+    target = ClusterTarget(client, params["cluster"], params["wait_timeout"])
+    current = client.find_sql_user(target.id, name)
     if current is None and params["state"] == "present" and not params.get("password"):
         raise ValueError("password is required to create SQL user %r on cluster %s (it does not exist yet)"
                          % (name, target.name))
-    users_path = target.path("/sql-users")
 
     def create():
-        body = {"name": name, "password": params["password"]}
-        target.write(lambda: m.client.create_once(
-            users_path, body, lambda: find_user(m.client.list_sql_users(target.id), name)))
+        target.write(lambda: client.create_sql_user(target.id, name, params["password"]))
         return {"name": name}
 
     def update(changes):
-        target.write(lambda: m.client.put("%s/%s/password" % (users_path, quote(current["name"], safe="")), {"password": params["password"]}))
+        target.write(lambda: client.set_sql_user_password(target.id, current["name"], params["password"]))
         return dict(current)
 
     def delete():
-        try:
-            target.write(lambda: m.client.delete("%s/%s" % (users_path, quote(current["name"], safe=""))))
-        except NotFoundError:
-            pass  # already gone
+        target.write(lambda: client.delete_sql_user(target.id, current["name"], missing_ok=True))
 
     result = ensure(m, current, params["state"], result_key="user",
-                    compute_changes=lambda cur: decide(cur, params),
+                    compute_changes=lambda cur: user_changes(cur, params),
                     create=create, update=update, delete=delete,
                     predict=lambda cur, ch: dict(cur) if cur else {"name": name},
                     view=lambda obj: {"name": obj["name"]})
@@ -205,10 +185,7 @@ def main():
         password=dict(type="str", no_log=True),
         update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-    ))
-    errors = validate(m.params)
-    if errors:
-        m.fail("; ".join(errors))
+    ), validate=validate)
     m.run(run)
 
 

@@ -39,7 +39,7 @@ def test_headers_bearer_and_cc_version(clock):
 
 def test_cc_version_override(clock):
     s = FakeSession([FakeResponse(200, {})])
-    client(s, clock, api_version="2022-03-31").get("/clusters/x")
+    client(s, clock, api_version="2022-03-31").get_cluster("x")
     assert s.calls[0]["headers"]["Cc-Version"] == "2022-03-31"
 
 
@@ -144,22 +144,128 @@ def test_update_waits_out_a_held_lock_then_patches(clock):
     assert [c["method"] for c in s.calls] == ["PATCH", "GET", "GET", "PATCH", "GET"]
 
 
-def test_audit_log_follows_cursor(clock):
+def test_list_audit_log_follows_the_cursor_and_keeps_it_at_the_end(clock):
     s = FakeSession([
         FakeResponse(200, {"entries": [{"id": "1"}, {"id": "2"}], "next_starting_from": "2025-01-01T00:00:01Z"}),
         FakeResponse(200, {"entries": [{"id": "3"}], "next_starting_from": "2025-01-01T00:00:02Z"}),
         FakeResponse(200, {"entries": [], "next_starting_from": "2025-01-01T00:00:02Z"}),
     ])
-    entries, cursor = client(s, clock).audit_log(limit=2)
+    entries, cursor = client(s, clock).list_audit_log()
     assert [e["id"] for e in entries] == ["1", "2", "3"]
+    assert s.calls[0]["url"] == "https://cloud.example/api/v1/auditlogevents"
+    assert s.calls[0]["params"] == {"sort_order": "ASC"}
     assert s.calls[1]["params"]["starting_from"] == "2025-01-01T00:00:01Z"
     assert cursor == "2025-01-01T00:00:02Z"
 
 
-def test_major_version():
-    assert cloud.major_version("v24.2.4") == "v24.2"
-    assert cloud.major_version("24.1") == "v24.1"
-    assert cloud.major_version(None) is None
+def pages(entries, per_page, asc=True):
+    """A fetch function that serves ``entries`` (sorted by created_at) like the API."""
+    log = []
+
+    def fetch(params):
+        log.append(dict(params))
+        start = params.get("starting_from")
+        rows = [e for e in entries if start is None or (e["created_at"] > start if asc else e["created_at"] < start)]
+        if not asc:
+            rows = rows[::-1] if start is None else sorted(rows, key=lambda e: e["created_at"], reverse=True)
+        limit = min(params.get("limit") or per_page, per_page)
+        page = rows[:limit]
+        i = len(page)
+        while page and i < len(rows) and rows[i]["created_at"] == page[-1]["created_at"]:
+            page.append(rows[i])
+            i += 1
+        body = {"entries": page}
+        if page and (asc or i < len(rows)):
+            body["next_starting_from"] = page[-1]["created_at"]
+        elif not page and asc:
+            body["next_starting_from"] = start or "2030-01-01T00:00:00Z"
+        return body
+    return fetch, log
+
+
+ENTRIES = [{"id": str(i), "created_at": "2024-01-01T00:00:%02dZ" % (i // 2)} for i in range(10)]
+
+
+def test_audit_walk_follows_the_cursor_to_the_end():
+    fetch, log = pages(ENTRIES, 3)
+    got, cursor = cloud.walk_audit_log(fetch)
+    assert [e["id"] for e in got] == [str(i) for i in range(10)]
+    assert cursor == ENTRIES[-1]["created_at"]
+    assert log[0] == {"sort_order": "ASC"} and log[1]["starting_from"] == "2024-01-01T00:00:01Z"
+
+
+def test_audit_limit_never_splits_a_timestamp_and_resumes_without_gaps():
+    fetch, log = pages(ENTRIES, 3)
+    first, cursor = cloud.walk_audit_log(fetch, limit=3)
+    assert [e["id"] for e in first] == ["0", "1", "2", "3"]  # 2 and 3 share a timestamp
+    assert log == [{"sort_order": "ASC", "limit": 3}]
+    rest, dummy = cloud.walk_audit_log(fetch, starting_from=cursor)
+    assert [e["id"] for e in first + rest] == [str(i) for i in range(10)]
+
+
+def test_audit_desc_ends_without_cursor():
+    fetch, dummy = pages(ENTRIES, 4, asc=False)
+    got, cursor = cloud.walk_audit_log(fetch, sort_order="DESC")
+    assert sorted(e["id"] for e in got) == sorted(str(i) for i in range(10))
+    assert [e["created_at"] for e in got] == sorted((e["created_at"] for e in got), reverse=True)
+    assert cursor is None
+
+
+def test_sql_user_named_exact_first_then_case_insensitive():
+    users = [{"name": "App"}, {"name": "app2"}, {"name": "app"}]
+    assert cloud.sql_user_named(users, "app") == {"name": "app"}
+    assert cloud.sql_user_named(users, "App") == {"name": "App"}
+    assert cloud.sql_user_named([{"name": "reporting"}], "Reporting") == {"name": "reporting"}
+    assert cloud.sql_user_named(users, "ap") is None
+    assert cloud.sql_user_named([], "app") is None
+
+
+def test_database_named_is_exact_and_keeps_table_count():
+    dbs = [{"name": "defaultdb", "table_count": "0"}, {"name": "app", "table_count": "3"}]
+    assert cloud.database_named(dbs, "app") == {"name": "app", "table_count": "3"}
+    assert cloud.database_named(dbs, "APP") is None
+
+
+def test_sql_user_paths_quote_the_name_and_a_missing_user_is_already_gone(clock):
+    s = FakeSession([FakeResponse(200, {"name": "a/b"}), FakeResponse(404, {"code": 5, "message": "no such user"}),
+                     FakeResponse(404, {"code": 5, "message": "no such user"})])
+    c = client(s, clock)
+    c.set_sql_user_password(CID, "a/b", "pw-unit-1")
+    assert (s.calls[0]["method"], s.calls[0]["url"]) == (
+        "PUT", "https://cloud.example/api/v1/clusters/%s/sql-users/a%%2Fb/password" % CID)
+    assert s.calls[0]["json"] == {"password": "pw-unit-1"}
+    assert c.delete_sql_user(CID, "app") is None
+    with pytest.raises(http.NotFoundError):
+        c.delete_sql_user(CID, "app", missing_ok=False)
+
+
+def test_lost_allowlist_add_answer_is_looked_up_not_sent_twice(clock):
+    entry = {"cidr_ip": "10.0.0.0", "cidr_mask": 8, "ui": False, "sql": True, "name": "office"}
+    s = FakeSession([
+        requests.exceptions.ConnectionError("connection reset by peer"),
+        FakeResponse(200, {"allowlist": [dict(entry, name="")], "pagination": {}}),
+    ])
+    got = client(s, clock).add_allowlist_entry(CID, entry)
+    assert got["cidr_ip"] == "10.0.0.0"
+    assert [(c["method"], c["url"].rsplit("/api/v1", 1)[1]) for c in s.calls] == [
+        ("POST", "/clusters/%s/networking/allowlist" % CID), ("GET", "/clusters/%s/networking/allowlist" % CID)]
+
+
+def test_spend_limit_put_on_the_legacy_version_patch_after_it(clock):
+    s = FakeSession([FakeResponse(200, {}), FakeResponse(200, cluster())])
+    client(s, clock, api_version="2022-03-31").set_spend_limit(CID, 0, wait=False)
+    assert [(c["method"], c["url"].rsplit("/", 1)[1], c.get("json")) for c in s.calls] == [
+        ("PUT", "spend-limit", {"spend_limit": 0}), ("GET", CID, None)]
+    s = FakeSession([FakeResponse(200, cluster()), FakeResponse(200, cluster())])
+    client(s, clock, api_version="2022-09-20").set_spend_limit(CID, 2500, wait=False)
+    assert (s.calls[0]["method"], s.calls[0]["json"]) == ("PATCH", {"serverless": {"spend_limit": 2500}})
+
+
+def test_usage_limits_travel_as_int64_strings(clock):
+    s = FakeSession([FakeResponse(200, cluster()), FakeResponse(200, cluster())])
+    client(s, clock).set_usage_limits(CID, {"storage_mib_limit": 10240, "request_unit_limit": 100000000}, wait=False)
+    assert s.calls[0]["json"] == {"serverless": {"usage_limits": {"request_unit_limit": "100000000",
+                                                                  "storage_mib_limit": "10240"}}}
 
 
 def test_api_key_never_in_errors(clock):

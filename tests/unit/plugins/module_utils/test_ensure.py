@@ -2,14 +2,18 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The ensure engine: pure diff helpers and the create/update/delete/check-mode flow."""
+"""The ensure engine: pure diff helpers, the create/update/delete/check-mode flow of one object, and the set engine."""
 
 import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import (
+    apply_set_changes,
     deep_merge,
     diff_dict,
     ensure,
+    ensure_set,
+    has_changes,
+    set_changes,
     values_equal,
 )
 
@@ -152,6 +156,110 @@ def test_bad_state():
         ensure(Mod(), None, "bogus")
 
 
+# -- sets ------------------------------------------------------------------------------------------
+class SetRecorder:
+    """Write callbacks of ensure_set that record their calls and answer like an API (or None)."""
+
+    def __init__(self, answer=True):
+        self.calls = []
+        self.answer = answer
+
+    def add(self, key, item):
+        self.calls.append(("add", key))
+        return dict(item, server="yes") if self.answer else None
+
+    def update(self, key, item, changes):
+        self.calls.append(("update", key, changes))
+        return dict(item, server="yes") if self.answer else None
+
+    def remove(self, key, item):
+        self.calls.append(("remove", key))
+
+
+CURRENT = {"b": {"size": 2, "tier": "x"}, "a": {"size": 1, "tier": "x"}, "c": {"size": 3, "tier": "y"}}
+
+
+def _run_set(check, desired, answer=True, **kw):
+    rec = SetRecorder(answer)
+    result = ensure_set(Mod(check), CURRENT, desired, add=rec.add, update=rec.update, remove=rec.remove,
+                        result_key="things", **kw)
+    return result, rec.calls
+
+
+def test_set_changes_add_update_remove():
+    desired = {"a": {"size": 1, "tier": None}, "b": {"size": 5}, "d": {"size": 4, "tier": None}}
+    assert set_changes(CURRENT, desired) == {"add": {"d": {"size": 4}}, "update": {"b": {"size": 5}}, "remove": {}}
+    purged = set_changes(CURRENT, desired, purge=True)
+    assert purged["remove"] == {"c": {"size": 3, "tier": "y"}}
+    assert set_changes(CURRENT, {"a": {}, "zz": {}}, state="absent") == {
+        "add": {}, "update": {}, "remove": {"a": {"size": 1, "tier": "x"}}}
+    assert not has_changes(set_changes(CURRENT, {"a": {"size": "1"}}))  # lenient like diff_dict
+    with pytest.raises(ValueError, match="state"):
+        set_changes(CURRENT, {}, state="gone")
+
+
+def test_set_changes_custom_compare_and_defaults():
+    changes = set_changes({"a": {"n": 1}}, {"a": {"n": 2}, "b": {"n": None}},
+                          item_changes=lambda cur, want: {} if want["n"] <= cur["n"] * 2 else {"n": want["n"]},
+                          new_item=lambda key, want: {"n": 0, "key": key})
+    assert changes == {"add": {"b": {"n": 0, "key": "b"}}, "update": {}, "remove": {}}
+
+
+def test_apply_set_changes_does_not_touch_current():
+    changes = set_changes(CURRENT, {"b": {"size": 5}, "d": {"size": 4}}, purge=True)
+    after = apply_set_changes(CURRENT, changes)
+    assert after == {"b": {"size": 5, "tier": "x"}, "d": {"size": 4}}
+    assert CURRENT["b"] == {"size": 2, "tier": "x"} and "d" not in CURRENT
+
+
+def test_ensure_set_writes_remove_update_add_and_one_keyed_diff():
+    desired = {"d": {"size": 4}, "b": {"size": 5}}
+    result, calls = _run_set(False, desired, purge=True)
+    assert calls == [("remove", "a"), ("remove", "c"), ("update", "b", {"size": 5}), ("add", "d")]
+    assert result["changed"] is True
+    assert (result["added"], result["updated"], result["removed"]) == (["d"], ["b"], ["a", "c"])
+    assert result["things"] == [{"size": 5, "tier": "x", "server": "yes"}, {"size": 4, "server": "yes"}]
+    assert result["diff"] == {"before": CURRENT, "after": {"b": {"size": 5, "tier": "x", "server": "yes"},
+                                                            "d": {"size": 4, "server": "yes"}}}
+    assert list(result["diff"]["before"]) == ["a", "b", "c"]  # sorted by key
+
+
+def test_ensure_set_check_mode_predicts_without_a_write():
+    desired = {"d": {"size": 4}, "b": {"size": 5}}
+    checked, calls = _run_set(True, desired, purge=True)
+    assert calls == []
+    applied, dummy = _run_set(False, desired, answer=False, purge=True)
+    assert checked == applied  # the prediction is what a write that answers nothing new gives
+
+
+def test_ensure_set_no_op_and_absent():
+    result, calls = _run_set(False, {"a": {"size": 1}})
+    assert calls == [] and result["changed"] is False
+    assert result["diff"]["before"] == result["diff"]["after"] == CURRENT
+    assert (result["added"], result["updated"], result["removed"]) == ([], [], [])
+    result, calls = _run_set(False, {"c": {}, "a": {}}, state="absent")
+    assert calls == [("remove", "c"), ("remove", "a")]  # in the order asked for
+    assert [t["size"] for t in result["things"]] == [2]
+
+
+def test_ensure_set_sort_key_and_diff_view():
+    result, dummy = _run_set(True, {}, sort_key=lambda k: -ord(k), diff_view=lambda item: item["size"])
+    assert result["diff"]["before"] == {"c": 3, "b": 2, "a": 1}
+    assert list(result["diff"]["before"]) == ["c", "b", "a"]
+    assert [t["size"] for t in result["things"]] == [3, 2, 1]
+
+
+def test_ensure_set_refusal_happens_before_any_write():
+    def refuse(cur, want):
+        raise ValueError("size cannot shrink")
+
+    rec = SetRecorder()
+    with pytest.raises(ValueError, match="shrink"):
+        ensure_set(Mod(False), CURRENT, {"d": {"size": 4}, "a": {"size": 0}}, purge=True, item_changes=refuse,
+                   add=rec.add, update=rec.update, remove=rec.remove)
+    assert rec.calls == []
+
+
 # -- properties ------------------------------------------------------------------------------------
 from hypothesis import given, settings  # noqa: E402  pylint: disable=wrong-import-position
 from hypothesis import strategies as st  # noqa: E402  pylint: disable=wrong-import-position
@@ -178,3 +286,35 @@ def test_nothing_to_do_against_itself(current):
     assert diff_dict(current, current) == {}
     assert diff_dict(current, current, exact=("labels",)) == {}
     assert values_equal(current, current)
+
+
+_ITEMS = st.fixed_dictionaries({"size": st.integers(0, 3), "tier": st.sampled_from(["x", "y"])})
+_WANTED = st.fixed_dictionaries({"size": st.one_of(st.none(), st.integers(0, 3)),
+                                 "tier": st.one_of(st.none(), st.sampled_from(["x", "y"]))})
+_SET_KEYS = st.sampled_from(["a", "b", "c", "d", "e"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(current=st.dictionaries(_SET_KEYS, _ITEMS, max_size=5), desired=st.dictionaries(_SET_KEYS, _WANTED, max_size=5),
+       state=st.sampled_from(["present", "absent"]), purge=st.booleans(), check=st.booleans())
+def test_set_engine_reaches_the_desired_set(current, desired, state, purge, check):
+    """One run brings the set to the desired one: a second comparison finds nothing, check mode writes nothing."""
+    rec = SetRecorder(answer=False)
+    result = ensure_set(Mod(check), current, desired, state=state, purge=purge, add=rec.add, update=rec.update,
+                        remove=rec.remove, result_key="things")
+    after = result["diff"]["after"]
+    assert not has_changes(set_changes(after, desired, state=state, purge=purge))
+    assert result["things"] == [after[key] for key in sorted(after)]
+    if state == "present":
+        assert set(desired) <= set(after)
+        if purge:
+            assert set(after) == set(desired)
+        else:
+            assert set(current) <= set(after)
+    else:
+        assert not set(desired) & set(after) and set(after) == set(current) - set(desired)
+    touched = result["added"] + result["updated"] + result["removed"]
+    assert len(touched) == len(set(touched))
+    assert result["changed"] == bool(touched)
+    assert all(after[key] == current[key] for key in after if key not in touched)  # untouched items unchanged
+    assert len(rec.calls) == (0 if check else len(touched))  # one write per touched item, none in check mode

@@ -2,11 +2,12 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""cloud_allowlist: CIDR parsing and the desired-vs-current plan (pure functions)."""
+"""cloud_allowlist: CIDR parsing and the desired entries, compared by the set engine (pure functions)."""
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import apply_set_changes, set_changes
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cloud_allowlist as mod
 
 
@@ -18,6 +19,20 @@ def entry(cidr, name="", sql=True, ui=False):
 def want(cidr, name=None, sql=None, ui=None):
     ip, mask = mod.parse_cidr(cidr)
     return {"cidr_ip": ip, "cidr_mask": mask, "name": name, "sql": sql, "ui": ui}
+
+
+def keyed(*entries):
+    """Entries keyed by network, as the module hands them to the set engine."""
+    return {"%s/%s" % (e["cidr_ip"], e["cidr_mask"]): e for e in entries}
+
+
+def changes_of(current, desired, state="present", purge=False):
+    """The allowlist's changes: the set engine with the module's own comparison and defaults."""
+    return set_changes(keyed(*current), keyed(*desired), state=state, purge=purge,
+                       item_changes=mod.entry_changes, new_item=mod.new_entry)
+
+
+NONE = {"add": {}, "update": {}, "remove": {}}
 
 
 def params(**kw):
@@ -55,62 +70,57 @@ def test_parse_cidr_refuses_with_the_option_name(text, fragment):
     assert str(err.value).startswith("entries[3].cidr")
 
 
-def test_nothing_to_do_is_an_empty_plan():
+def test_nothing_to_do_is_no_change():
     current = [entry("10.0.0.0/8", "office", True, True)]
-    assert mod.plan(current, [want("10.0.0.0/8", "office", True, True)]) == {}
-    assert mod.plan(current, [want("10.0.0.0/8")]) == {}  # unset fields are "leave as is"
+    assert changes_of(current, [want("10.0.0.0/8", "office", True, True)]) == NONE
+    assert changes_of(current, [want("10.0.0.0/8")]) == NONE  # unset fields are "leave as is"
 
 
 def test_new_entry_gets_defaults():
-    changes = mod.plan([], [want("10.0.0.0/8")])
-    assert changes["add"] == [entry("10.0.0.0/8", "", True, False)]
-    assert changes["update"] == [] and changes["remove"] == []
+    changes = changes_of([], [want("10.0.0.0/8")])
+    assert changes == {"add": {"10.0.0.0/8": entry("10.0.0.0/8", "", True, False)}, "update": {}, "remove": {}}
 
 
 def test_flags_update_in_place_keeping_the_name():
     current = [entry("10.0.0.0/8", "office", True, False)]
-    changes = mod.plan(current, [want("10.0.0.0/8", ui=True)])
-    assert changes == {"add": [], "update": [entry("10.0.0.0/8", "office", True, True)], "remove": []}
+    changes = changes_of(current, [want("10.0.0.0/8", ui=True)])
+    assert changes == {"add": {}, "update": {"10.0.0.0/8": {"ui": True}}, "remove": {}}
+    assert apply_set_changes(keyed(*current), changes)["10.0.0.0/8"] == entry("10.0.0.0/8", "office", True, True)
 
 
 def test_names_are_compared_leniently():
     # The API may return "" for an entry created with a name: not a change.
-    assert mod.plan([entry("10.0.0.0/8", "")], [want("10.0.0.0/8", "office")]) == {}
+    assert changes_of([entry("10.0.0.0/8", "")], [want("10.0.0.0/8", "office")]) == NONE
     # A real different name is a change; so is clearing a name explicitly.
-    assert mod.plan([entry("10.0.0.0/8", "old")], [want("10.0.0.0/8", "new")])["update"][0]["name"] == "new"
-    assert mod.plan([entry("10.0.0.0/8", "old")], [want("10.0.0.0/8", "")])["update"][0]["name"] == ""
+    assert changes_of([entry("10.0.0.0/8", "old")], [want("10.0.0.0/8", "new")])["update"] == {"10.0.0.0/8": {"name": "new"}}
+    assert changes_of([entry("10.0.0.0/8", "old")], [want("10.0.0.0/8", "")])["update"] == {"10.0.0.0/8": {"name": ""}}
 
 
 def test_purge_removes_unlisted_and_absent_removes_listed():
     current = [entry("0.0.0.0/0", "", True, True), entry("10.0.0.0/8", "office")]
-    changes = mod.plan(current, [want("10.0.0.0/8")], purge=True)
-    assert [e["cidr"] for e in changes["remove"]] == ["0.0.0.0/0"]
-    assert mod.plan(current, [], purge=True)["remove"] == current
-    assert mod.plan(current, [], purge=False) == {}
-    absent = mod.plan(current, [want("10.0.0.0/8", "x", False, False), want("172.16.0.0/12")], state="absent")
-    assert absent == {"add": [], "update": [], "remove": [entry("10.0.0.0/8", "office")]}
-    assert mod.plan(current, [want("172.16.0.0/12")], state="absent") == {}
+    assert list(changes_of(current, [want("10.0.0.0/8")], purge=True)["remove"]) == ["0.0.0.0/0"]
+    assert list(changes_of(current, [], purge=True)["remove"].values()) == current
+    assert changes_of(current, [], purge=False) == NONE
+    absent = changes_of(current, [want("10.0.0.0/8", "x", False, False), want("172.16.0.0/12")], state="absent")
+    assert absent == {"add": {}, "update": {}, "remove": {"10.0.0.0/8": entry("10.0.0.0/8", "office")}}
+    assert changes_of(current, [want("172.16.0.0/12")], state="absent") == NONE
 
 
-def test_apply_plan_predicts_the_sorted_allowlist():
-    current = [entry("192.168.0.0/16"), entry("0.0.0.0/0")]
-    changes = mod.plan(current, [want("10.0.0.0/8", "office"), want("192.168.0.0/16", ui=True)], purge=True)
-    after = mod.apply_plan(current, changes)
-    assert [e["cidr"] for e in after] == ["10.0.0.0/8", "192.168.0.0/16"]
-    assert after[1]["ui"] is True
+def test_networks_sort_by_address_then_prefix():
+    cidrs = ["192.168.0.0/16", "10.0.0.0/8", "9.0.0.0/8", "10.0.0.0/16", "0.0.0.0/0"]
+    assert sorted(cidrs, key=mod.cidr_sort_key) == ["0.0.0.0/0", "9.0.0.0/8", "10.0.0.0/8", "10.0.0.0/16", "192.168.0.0/16"]
 
 
 def test_desired_entries_single_and_list_and_duplicates():
-    assert mod.desired_entries(params(cidr="10.0.0.0/8", name="o", ui=True)) == [want("10.0.0.0/8", "o", None, True)]
+    assert mod.desired_entries(params(cidr="10.0.0.0/8", name="o", ui=True)) == keyed(want("10.0.0.0/8", "o", None, True))
     got = mod.desired_entries(params(entries=[{"cidr": "10.0.0.0/8", "name": None, "sql": None, "ui": None}]))
-    assert got == [want("10.0.0.0/8")]
+    assert got == keyed(want("10.0.0.0/8"))
     with pytest.raises(ValueError) as err:
         mod.desired_entries(params(entries=[{"cidr": "10.0.0.0/8"}, {"cidr": "10.0.0.0/8"}]))
     assert "entries[1].cidr" in str(err.value) and "twice" in str(err.value)
 
 
 @pytest.mark.parametrize("kw, fragment", [
-    (dict(cidr="10.0.0.0/8", purge=True), "purge needs entries"),
     (dict(entries=[], purge=True, state="absent"), "purge only works with state=present"),
     (dict(cidr="10.0.0.1/8"), "cidr '10.0.0.1/8' is not a network address"),
     (dict(cidr="10.0.0.0/8", wait_timeout=0), "wait_timeout"),
@@ -121,8 +131,8 @@ def test_validate(kw, fragment):
     assert any(fragment in e for e in errors), errors
 
 
-def test_diff_view_is_keyed_by_network():
-    assert mod.diff_view([entry("10.0.0.0/8", "o", True, False)]) == {"10.0.0.0/8": {"name": "o", "sql": True, "ui": False}}
+def test_diff_view_is_one_side_of_an_entry():
+    assert mod.diff_view(entry("10.0.0.0/8", "o", True, False)) == {"name": "o", "sql": True, "ui": False}
 
 
 networks = st.builds(lambda a, m: str(__import__("ipaddress").IPv4Network("%d.%d.0.0/%d" % (a, a % 7, m), strict=False)),
@@ -135,15 +145,16 @@ opt_name = st.one_of(st.none(), st.sampled_from(["", "a", "b"]))
 @given(current=st.dictionaries(networks, st.tuples(st.sampled_from(["", "a", "b"]), st.booleans(), st.booleans()), max_size=6),
        desired=st.dictionaries(networks, st.tuples(opt_name, opt_bool, opt_bool), max_size=6),
        state=st.sampled_from(["present", "absent"]), purge=st.booleans())
-def test_plan_then_replan_is_a_no_op(current, desired, state, purge):
-    """Applying the plan reaches the desired state: planning again finds nothing to do."""
-    cur = sorted((entry(c, *v) for c, v in current.items()), key=mod._sort_key)
+def test_changes_then_again_is_a_no_op(current, desired, state, purge):
+    """Applying the changes reaches the desired allowlist: comparing again finds nothing to do."""
+    cur = [entry(c, *v) for c, v in current.items()]
     des = [want(c, *v) for c, v in desired.items()]
     purge = purge and state == "present"
-    changes = mod.plan(cur, des, state, purge)
-    after = mod.apply_plan(cur, changes) if changes else cur
-    assert mod.plan(after, des, state, purge) == {}
-    keys = set(e["cidr"] for e in after)
+    changes = changes_of(cur, des, state, purge)
+    after = apply_set_changes(keyed(*cur), changes)
+    assert all(e == mod.normalize(e) for e in after.values())
+    assert changes_of(list(after.values()), des, state, purge) == NONE
+    keys = set(after)
     if state == "present":
         assert set(desired) <= keys
         if purge:
@@ -151,6 +162,5 @@ def test_plan_then_replan_is_a_no_op(current, desired, state, purge):
     else:
         assert not (set(desired) & keys)
     # Only what had to change was touched.
-    if changes:
-        touched = [e["cidr"] for k in ("add", "update", "remove") for e in changes[k]]
-        assert len(touched) == len(set(touched))
+    touched = [k for part in changes.values() for k in part]
+    assert len(touched) == len(set(touched))

@@ -2,7 +2,7 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""cloud_database: validation and the create/rename/delete decision (pure functions)."""
+"""cloud_database: validation, the database to work on and its changes (pure functions)."""
 
 import pytest
 
@@ -17,25 +17,26 @@ def params(**kw):
     return base
 
 
-@pytest.mark.parametrize("name, rename_from, state, action, current", [
-    ("app", None, "present", "none", "app"),
-    ("new", None, "present", "create", None),
-    ("new", "app", "present", "rename", "app"),
-    ("app", "defaultdb", "present", "none", "app"),      # both exist: nothing renamed (warned)
-    ("new", "gone", "present", "create", None),          # neither: create
-    ("app", None, "absent", "delete", "app"),
-    ("gone", None, "absent", "none", None),
+@pytest.mark.parametrize("name, rename_from, state, current, changes", [
+    ("app", None, "present", "app", {}),
+    ("new", None, "present", None, None),               # create
+    ("new", "app", "present", "app", {"name": "new"}),  # rename
+    ("app", "defaultdb", "present", "app", {}),         # both exist: nothing renamed (warned)
+    ("new", "gone", "present", None, None),             # neither: create
+    ("app", None, "absent", "app", None),               # drop
+    ("gone", None, "absent", None, None),
 ])
-def test_plan(name, rename_from, state, action, current):
-    cur, got, warning = mod.plan(DBS, name, rename_from, state)
-    assert got == action
+def test_database_to_ensure_and_its_changes(name, rename_from, state, current, changes):
+    cur, warning = mod.database_to_ensure(DBS, name, rename_from, state)
     assert (cur or {}).get("name") == current
     assert (warning is not None) == (name == "app" and rename_from == "defaultdb")
+    if changes is not None:
+        assert mod.database_changes(cur, name) == changes
 
 
-def test_plan_is_exact_and_keeps_table_count():
-    assert mod.plan(DBS, "APP")[1] == "create"
-    assert mod.plan(DBS, "app")[0] == {"name": "app", "table_count": "3"}
+def test_database_to_ensure_is_exact_and_keeps_table_count():
+    assert mod.database_to_ensure(DBS, "APP")[0] is None
+    assert mod.database_to_ensure(DBS, "app")[0] == {"name": "app", "table_count": "3"}
 
 
 @pytest.mark.parametrize("kw, fragment", [

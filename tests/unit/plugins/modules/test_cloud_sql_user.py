@@ -2,7 +2,7 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""cloud_sql_user and cloud_database: validation and decisions (pure functions)."""
+"""cloud_sql_user: validation and changes (pure functions)."""
 
 import pytest
 
@@ -39,19 +39,10 @@ def test_messages_never_echo_the_password():
             assert secret not in msg
 
 
-def test_find_user_exact_first_then_case_insensitive():
-    users = [{"name": "App"}, {"name": "app2"}, {"name": "app"}]
-    assert user_mod.find_user(users, "app") == {"name": "app"}
-    assert user_mod.find_user(users, "App") == {"name": "App"}
-    assert user_mod.find_user([{"name": "reporting"}], "Reporting") == {"name": "reporting"}
-    assert user_mod.find_user(users, "ap") is None
-    assert user_mod.find_user([], "app") is None
-
-
-def test_decide_only_rotates_when_asked():
+def test_changes_only_rotate_when_asked():
     cur = {"name": "app"}
-    assert user_mod.decide(cur, params(password="x")) == {}
-    assert user_mod.decide(cur, params(password="x", update_password="always")) == {"password_updated": True}
-    assert user_mod.decide(None, params(password="x", update_password="always")) == {}
+    assert user_mod.user_changes(cur, params(password="x")) == {}
+    assert user_mod.user_changes(cur, params(password="x", update_password="always")) == {"password_updated": True}
+    assert user_mod.user_changes(None, params(password="x", update_password="always")) == {}
     # The change set never carries the password itself.
-    assert "x" not in repr(user_mod.decide(cur, params(password="x", update_password="always")).values())
+    assert "x" not in repr(user_mod.user_changes(cur, params(password="x", update_password="always")).values())

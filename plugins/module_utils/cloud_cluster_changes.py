@@ -3,11 +3,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Pure desired-vs-current logic of ``cloud_cluster`` and ``cloud_spend_limit``.
+"""The changes of ``cloud_cluster`` and ``cloud_spend_limit``: pure desired-vs-current decisions.
 
 Nothing here does I/O: every function takes the module's parameters and the cluster as the
-API returned it (plain dicts) and returns request bodies, change sets, predictions or error
-messages. Every refusal is a ``ValueError`` whose message starts with the option to fix.
+API returned it (plain dicts) and returns option errors, the create body, the changes (the
+PATCH bodies that bring a cluster to the options: :func:`cluster_changes`), the predicted
+cluster of check mode, or the limits to set. Every refusal is a ``ValueError`` whose message
+starts with the option to fix. (``plan`` always means BASIC, STANDARD or ADVANCED here.)
 """
 
 import copy
@@ -17,7 +19,6 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure imp
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{4,18}[a-z0-9]$")
 MAJOR_RE = re.compile(r"^v?\d+\.\d+$")
-SERVERLESS_PLANS = ("BASIC", "STANDARD")
 LIMIT_KEYS = ("request_unit_limit", "storage_mib_limit", "provisioned_virtual_cpus")
 SERVERLESS_OPTIONS = ("regions", "primary_region", "upgrade_type", "usage_limits", "with_empty_ip_allowlist")
 DEDICATED_OPTIONS = ("region_nodes", "hardware", "network_visibility", "cidr_range")
@@ -98,15 +99,17 @@ def usage_limits_to_spend_limit(limits):
 
 
 # -- cloud_cluster: validation before any request ---------------------------------------------------
-def validate_cluster_params(params):
-    """Messages for option combinations that can never work (empty list = fine)."""
+def cluster_option_errors(params):
+    """The ``validate`` hook of ``cloud_cluster``: option values and combinations that can never work.
+
+    What the argspec says (name or id, hardware.num_virtual_cpus or machine_type) is not repeated here.
+    Returns a list of messages, each naming the option (empty = fine).
+    """
     errors = []
     name = params.get("name")
     if name is not None and not NAME_RE.match(name):
         errors.append("name %r is not a valid cluster name: use 6 to 20 lowercase letters, digits and dashes, "
                       "not starting or ending with a dash" % name)
-    if not name and not params.get("id"):
-        errors.append("name or id is required to find the cluster")
     plan = params.get("plan")
     family = plan_family(plan)
     if family == "dedicated":
@@ -161,8 +164,6 @@ def validate_cluster_params(params):
     if regions and len(regions) > 1 and not params.get("primary_region"):
         errors.append("primary_region is required when regions lists more than one region")
     hw = params.get("hardware") or {}
-    if hw.get("num_virtual_cpus") and hw.get("machine_type"):
-        errors.append("hardware: set num_virtual_cpus or machine_type, not both")
     for key in ("num_virtual_cpus", "storage_gib", "disk_iops"):
         if hw.get(key) is not None and int(hw[key]) < 0:
             errors.append("hardware.%s must not be negative" % key)
@@ -251,11 +252,10 @@ def predict_created(params, wait=True):
     else:
         dd = spec["dedicated"]
         hw = dd["hardware"]
-        out["config"] = {"dedicated": dict((k, v) for k, v in (
-            ("num_virtual_cpus", hw["machine_spec"].get("num_virtual_cpus")),
-            ("machine_type", hw["machine_spec"].get("machine_type")),
-            ("storage_gib", hw.get("storage_gib") or None),
-            ("disk_iops", hw.get("disk_iops"))) if v is not None)}
+        config = {"num_virtual_cpus": hw["machine_spec"].get("num_virtual_cpus"),
+                  "machine_type": hw["machine_spec"].get("machine_type"),
+                  "storage_gib": hw.get("storage_gib") or None, "disk_iops": hw.get("disk_iops")}
+        out["config"] = {"dedicated": {k: v for k, v in config.items() if v is not None}}
         out["regions"] = [{"name": r, "node_count": n, "primary": False} for r, n in sorted(dd["region_nodes"].items())]
         out["network_visibility"] = dd.get("network_visibility", "PUBLIC")
         if dd.get("cidr_range"):

@@ -2,11 +2,11 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Pure decisions of cloud_cluster / cloud_spend_limit: desired vs current -> changes."""
+"""cloud_cluster_changes: the pure decisions of cloud_cluster / cloud_spend_limit (desired vs current -> changes)."""
 
 import pytest
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cloud_cluster_spec as spec
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cloud_cluster_changes as spec
 
 BASE = dict(name=None, id=None, state="present", plan=None, provider=None, regions=None, primary_region=None,
             usage_limits=None, upgrade_type=None, with_empty_ip_allowlist=None, region_nodes=None, hardware=None,
@@ -122,7 +122,6 @@ def test_plan_switch_sends_matching_limits():
 @pytest.mark.parametrize("p,needle", [
     (params(name="Bad_Name"), "name"),
     (params(name="abc"), "name"),
-    (params(), "name or id"),
     (params(name="shop-dev", plan="ADVANCED", regions=["x"]), "regions"),
     (params(name="shop-dev", plan="BASIC", region_nodes={"x": 3}), "region_nodes"),
     (params(name="shop-dev", usage_limits={"request_unit_limit": -1}), "usage_limits.request_unit_limit"),
@@ -131,11 +130,11 @@ def test_plan_switch_sends_matching_limits():
     (params(name="shop-dev", cockroach_version="v24.3", upgrade_action="rollback"), "upgrade_action"),
     (params(name="shop-dev", region_nodes={"us-east1": 0}), "region_nodes.us-east1"),
     (params(name="shop-dev", regions=["a", "b"]), "primary_region"),
-    (params(name="shop-dev", hardware={"num_virtual_cpus": 4, "machine_type": "x"}), "hardware"),
+    (params(name="shop-dev", hardware={"num_virtual_cpus": -4}), "hardware.num_virtual_cpus"),
     (params(name="shop-dev", wait_timeout=0), "wait_timeout"),
 ])
 def test_validation_messages(p, needle):
-    errors = spec.validate_cluster_params(p)
+    errors = spec.cluster_option_errors(p)
     assert errors and needle in "; ".join(errors)
 
 
