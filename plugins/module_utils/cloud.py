@@ -66,6 +66,19 @@ def is_uuid(value):
     return bool(value) and bool(UUID_RE.match(str(value)))
 
 
+def cluster_named(clusters, name, include_deleted=False):
+    """The one active cluster called ``name`` in a list, or None; with ``include_deleted`` the last
+    inactive one when none is active. Several active ones raise :class:`AmbiguousNameError`."""
+    matches = [c for c in clusters or [] if c.get("name") == name]
+    active = [c for c in matches if c.get("state") not in FAILED_STATES]
+    matches = active if not include_deleted else (active or matches[-1:])
+    if len(matches) > 1:
+        raise AmbiguousNameError(
+            "%d active clusters are named %r (ids: %s); pass the id instead of the name"
+            % (len(matches), name, ", ".join(c.get("id", "?") for c in matches)))
+    return matches[0] if matches else None
+
+
 def sql_user_named(users, name):
     """The user called ``name`` in a list of ``{name}`` objects, as ``{"name": <API spelling>}``, or None.
 
@@ -133,6 +146,8 @@ def walk_audit_log(fetch, starting_from=None, sort_order="ASC", limit=None, max_
 class CloudClient:
     """Talks to the Cloud API. Never touches ``AnsibleModule``."""
 
+    page_limit = DEFAULT_PAGE_LIMIT  # ``pagination.limit`` of every list request
+
     def __init__(self, api_key, server=None, api_version=None, timeout=30.0, validate_certs=True,
                  ca_path=None, retries=4, rate_limit=10.0, session=None, sleep=time.sleep,
                  clock=time.monotonic, retry=None):
@@ -188,14 +203,14 @@ class CloudClient:
             raise
 
     # -- pagination ------------------------------------------------------------------------------
-    def _paginate(self, path, key, params=None, limit=DEFAULT_PAGE_LIMIT):
-        """All items of a keyset-paginated list (``pagination.page`` / ``next_page``)."""
+    def _paginate(self, path, key, params=None):
+        """All items of a keyset-paginated list (``pagination.page`` / ``next_page``), ``page_limit`` per page."""
         items = []
         page = None
         seen = set()
         while True:
             query = dict(params or {})
-            query["pagination.limit"] = limit
+            query["pagination.limit"] = self.page_limit
             if page:
                 query["pagination.page"] = page
             body = self._get(path, params=query) or {}
@@ -228,17 +243,7 @@ class CloudClient:
             return cluster
         if not name:
             raise ValueError("name or cluster_id is required")
-        matches = [c for c in self.list_clusters(show_inactive=include_deleted) if c.get("name") == name]
-        if not include_deleted:
-            matches = [c for c in matches if c.get("state") not in FAILED_STATES]
-        else:
-            active = [c for c in matches if c.get("state") not in FAILED_STATES]
-            matches = active or matches[-1:]
-        if len(matches) > 1:
-            raise AmbiguousNameError(
-                "%d active clusters are named %r (ids: %s); pass the id instead of the name"
-                % (len(matches), name, ", ".join(c.get("id", "?") for c in matches)))
-        return matches[0] if matches else None
+        return cluster_named(self.list_clusters(show_inactive=include_deleted), name, include_deleted)
 
     def resolve_cluster(self, name_or_id):
         """Cluster by id (UUID) or by name; raises NotFoundError with a clear message."""

@@ -2,11 +2,20 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""cloud_database: validation, the database to work on and its changes (pure functions)."""
+"""cloud_database: validation, the database to work on and its changes (pure functions), then the module
+against the in-process emulator: create, rename, drop, no-op request counts, check mode without writes."""
 
 import pytest
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import CloudClient
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cloud_database as mod
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.modules.cloud_support import (
+    child,
+    reads,
+    ready_cluster,
+    run_cloud,
+    writes,
+)
 
 DBS = [{"name": "defaultdb", "table_count": "0"}, {"name": "app", "table_count": "3"}]
 
@@ -55,3 +64,51 @@ def test_validate(kw, fragment):
 def test_validate_ok():
     assert mod.validate(params()) == []
     assert mod.validate(params(name="app_v2", rename_from="app")) == []
+
+
+# -- the module against the emulator ---------------------------------------------------------------
+def test_create_rename_drop(emulated, monkeypatch):
+    cid = ready_cluster(emulated)["id"]
+    res = run_cloud(emulated, mod, check=True, cluster="shop-dev", name="app")
+    assert res["changed"] and res["database"]["name"] == "app" and writes(emulated) == []
+    res = run_cloud(emulated, mod, cluster="shop-dev", name="app")
+    assert res["changed"] and writes(emulated) == [("POST", "/api/v1/clusters/%s/databases" % cid)]
+    emulated.cloud_control("PATCH", "/clusters/%s" % cid, {"table_counts": {"app": 5}})
+    emulated.clear_requests()
+    res = run_cloud(emulated, mod, cluster="shop-dev", name="app2", rename_from="app")
+    assert res["changed"] and res["renamed_from"] == "app" and res["database"] == {"name": "app2", "table_count": "5"}
+    assert [e["body"] for e in emulated.requests(api="cloud") if e["method"] == "PATCH"] == [{"new_name": "app2"}]
+    emulated.clear_requests()
+    monkeypatch.setattr(CloudClient, "page_limit", 1)
+    res = run_cloud(emulated, mod, cluster="shop-dev", name="app2", rename_from="app")
+    assert not res["changed"] and res["renamed_from"] is None and writes(emulated) == []
+    assert reads(emulated) == ["/api/v1/clusters"] + ["/api/v1/clusters/%s/databases" % cid] * 2  # two pages
+    res = run_cloud(emulated, mod, check=True, cluster="shop-dev", name="app2", state="absent")
+    assert res["changed"] and res["database"] is None and writes(emulated) == []
+    res = run_cloud(emulated, mod, cluster="shop-dev", name="app2", state="absent")
+    assert res["changed"] and [d["name"] for d in child(emulated, cid)["databases"]] == ["defaultdb"]
+    res = run_cloud(emulated, mod, cluster="shop-dev", name="app2", state="absent")
+    assert not res["changed"]
+
+
+def test_both_names_exist_warns_and_renames_nothing(emulated):
+    cid = ready_cluster(emulated)["id"]
+    for name in ("old", "new"):
+        emulated.cloud("POST", "/api/v1/clusters/%s/databases" % cid, {"name": name})
+    emulated.clear_requests()
+    res = run_cloud(emulated, mod, cluster="shop-dev", name="new", rename_from="old")
+    assert not res["changed"] and writes(emulated) == []
+    assert "both 'old' and 'new' exist: nothing was renamed" in res.output  # a warning
+
+
+def test_lost_create_answer_makes_no_second_database(emulated):
+    cid = ready_cluster(emulated)["id"]
+    emulated.fault_rules({"kind": "reset_after", "method": "POST", "path": "/api/v1/clusters/%s/databases" % cid})
+    res = run_cloud(emulated, mod, cluster="shop-dev", name="app")
+    assert res["changed"] and [m for m, p in writes(emulated)] == ["POST"]
+    assert [d["name"] for d in child(emulated, cid)["databases"]] == ["app", "defaultdb"]
+
+
+def test_bad_input_fails_before_any_request(emulated):
+    res = run_cloud(emulated, mod, cluster="shop-dev", name="app", rename_from="app")
+    assert res.failed and "rename_from must differ from name" in res["msg"] and emulated.requests() == []
