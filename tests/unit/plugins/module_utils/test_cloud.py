@@ -2,160 +2,186 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+"""CloudClient against the in-process emulator (headers, pagination, creates never sent twice blindly, waits,
+locks, every sub-resource call, limits) and the pure helpers of cloud.py (name matching, the audit-log walk)."""
 
 import pytest
-import requests
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cloud, transport as http
-from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.module_utils.conftest import (
-    FakeResponse,
-    FakeSession,
-)
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import CloudConnection
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import FakeClock
 
-CID = "0b2c3d4e-1111-2222-3333-444455556666"
-
-
-def client(session, clock, **kwargs):
-    kwargs.setdefault("rate_limit", 0)
-    return cloud.CloudClient("key-abc-123", server="https://cloud.example", session=session, sleep=clock.sleep,
-                             clock=clock.monotonic, **kwargs)
+ADVANCED_SPEC = {"dedicated": {"region_nodes": {"us-east1": 1}, "hardware": {"machine_spec": {"num_virtual_cpus": 2}},
+                               "cockroach_version": "v24.1"}}
 
 
-def cluster(name="prod-one", state="CREATED", cid=CID, **extra):
-    obj = dict(id=cid, name=name, state=state, operation_status="UNSPECIFIED", upgrade_status="FINALIZED")
-    obj.update(extra)
-    return obj
+@pytest.fixture
+def clock():
+    """The shared fake clock (module_utils/conftest.py still defines an older ``clock`` for the transport tests)."""
+    return FakeClock()
 
 
-def test_headers_bearer_and_cc_version(clock):
-    s = FakeSession([FakeResponse(200, {"clusters": []})])
-    c = client(s, clock)
+@pytest.fixture
+def emu(emulated):
+    """The emulator without its rate limit, so that the request log holds exactly the client's requests."""
+    emulated.cloud_config(rate_limit=0)
+    return emulated
+
+
+def client(emu, **options):
+    options.setdefault("rate_limit", 0)
+    return CloudConnection(dict({"api_key": emu.api_key, "api_url": emu.cloud_url}, **options)).client()
+
+
+def arrange(emu, name="shop-dev", ready=True, **spec):
+    cluster = emu.create_cluster(name, ready=ready, **spec)
+    emu.clear_requests()
+    return cluster
+
+
+def log(emu):
+    return [(e["method"], e["path"].replace("/api/v1", ""), e["status"]) for e in emu.requests(api="cloud")]
+
+
+def methods(emu):
+    return [m for m, p, s in log(emu)]
+
+
+def test_headers_bearer_and_cc_version(emu, monkeypatch):
+    c = client(emu, api_version="2022-03-31")
+    sent = []
+    real = c.transport.session.request
+
+    def spy(method, url, **kw):
+        sent.append((method, url, kw["headers"]))
+        return real(method, url, **kw)
+    monkeypatch.setattr(c.transport.session, "request", spy)
     c.list_clusters()
-    headers = s.calls[0]["headers"]
-    assert headers["Authorization"] == "Bearer key-abc-123"
-    assert headers["Cc-Version"] == "2024-09-16"
-    assert s.calls[0]["url"] == "https://cloud.example/api/v1/clusters"
+    method, url, headers = sent[0]
+    assert (method, url) == ("GET", emu.cloud_url + "/api/v1/clusters")
+    assert headers["Authorization"] == "Bearer " + emu.api_key and headers["Cc-Version"] == "2022-03-31"
+    assert client(emu).api_version == "2024-09-16"
 
 
-def test_cc_version_override(clock):
-    s = FakeSession([FakeResponse(200, {})])
-    client(s, clock, api_version="2022-03-31").get_cluster("x")
-    assert s.calls[0]["headers"]["Cc-Version"] == "2022-03-31"
+def test_wrong_key_is_an_auth_error_and_the_key_is_a_secret(emu):
+    wrong = client(emu, api_key="CCDB1_wrong-key-abc-123")
+    with pytest.raises(http.AuthError) as info:
+        wrong.list_clusters()
+    assert info.value.status == 401 and "CCDB1_wrong-key-abc-123" not in str(info.value)
+    assert "CCDB1_wrong-key-abc-123" not in wrong.transport.redactor.text("invalid token CCDB1_wrong-key-abc-123")
 
 
-def test_keyset_pagination_follows_next_page(clock):
-    s = FakeSession([
-        FakeResponse(200, {"clusters": [cluster("a-cluster")], "pagination": {"next_page": "tok1"}}),
-        FakeResponse(200, {"clusters": [cluster("b-cluster")], "pagination": {"next_page": "tok2"}}),
-        FakeResponse(200, {"clusters": [cluster("c-cluster")], "pagination": {}}),
-    ])
-    names = [c["name"] for c in client(s, clock).list_clusters(show_inactive=True)]
-    assert names == ["a-cluster", "b-cluster", "c-cluster"]
-    assert [call["params"].get("pagination.page") for call in s.calls] == [None, "tok1", "tok2"]
-    assert all(call["params"]["pagination.limit"] == 100 for call in s.calls)
-    assert s.calls[0]["params"]["show_inactive"] == "true"
+def test_keyset_pagination_follows_next_page(emu, monkeypatch):
+    for name in ("a-cluster", "b-cluster", "c-cluster"):
+        arrange(emu, name)
+    monkeypatch.setattr(cloud.CloudClient, "page_limit", 1)
+    names = [c["name"] for c in client(emu).list_clusters(show_inactive=True)]
+    assert sorted(names) == ["a-cluster", "b-cluster", "c-cluster"]
+    queries = [e["query"] for e in emu.requests(api="cloud")]
+    assert len(queries) == 3 and "pagination.page" not in queries[0]
+    assert all("pagination.page" in q for q in queries[1:]) and queries[1] != queries[2]
+    assert all(q["pagination.limit"] == ["1"] and q["show_inactive"] == ["true"] for q in queries)
 
 
-def test_find_cluster_by_name_ignores_deleted_and_detects_ambiguity(clock):
-    listing = {"clusters": [cluster("prod-one", state="DELETED", cid="d"), cluster("prod-one", cid="x")]}
-    s = FakeSession([FakeResponse(200, listing)])
-    assert client(s, clock).find_cluster(name="prod-one")["id"] == "x"
-    s = FakeSession([FakeResponse(200, {"clusters": [cluster(cid="1"), cluster(cid="2")]})])
+def test_cluster_named_ignores_inactive_and_detects_ambiguity():
+    listing = [{"id": "d", "name": "prod-one", "state": "DELETED"}, {"id": "x", "name": "prod-one", "state": "CREATED"}]
+    assert cloud.cluster_named(listing, "prod-one")["id"] == "x"
+    assert cloud.cluster_named(listing[:1], "prod-one") is None
+    assert cloud.cluster_named(listing[:1], "prod-one", include_deleted=True)["id"] == "d"
     with pytest.raises(cloud.AmbiguousNameError) as info:
-        client(s, clock).find_cluster(name="prod-one")
-    assert "pass the id" in str(info.value)
+        cloud.cluster_named([{"id": "1", "name": "a", "state": "CREATED"}, {"id": "2", "name": "a", "state": "LOCKED"}], "a")
+    assert "pass the id" in str(info.value) and "1, 2" in str(info.value)
 
 
-def test_find_cluster_by_id_404_is_none(clock):
-    s = FakeSession([FakeResponse(404, {"code": 5, "message": "not found"})])
-    assert client(s, clock).find_cluster(cluster_id=CID) is None
+def test_find_cluster_by_id_404_or_deleted_is_none(emu):
+    c = client(emu)
+    assert c.find_cluster(cluster_id="00000000-0000-4000-8000-000000000000") is None
+    cid = arrange(emu)["id"]
+    assert c.delete_cluster(cid)["id"] == cid
+    assert c.find_cluster(cluster_id=cid) is None
+    assert c.find_cluster(cluster_id=cid, include_deleted=True)["state"] == "DELETED"
+    assert c.delete_cluster("00000000-0000-4000-8000-000000000000") is None  # already gone is fine
+    with pytest.raises(http.NotFoundError, match="no active cluster named or with id"):
+        c.resolve_cluster("no-such-cluster")
 
 
-def test_create_lost_answer_is_found_by_name_not_recreated(clock):
-    s = FakeSession([
-        requests.exceptions.ConnectionError("connection reset by peer"),
-        FakeResponse(200, {"clusters": [cluster("new-cluster", state="CREATING")]}),
-    ])
-    obj, recovered = client(s, clock).create_cluster({"name": "new-cluster"})
-    assert recovered is True
-    assert obj["name"] == "new-cluster"
-    assert [c["method"] for c in s.calls] == ["POST", "GET"]
+def test_create_lost_answer_is_found_by_name_not_recreated(emu):
+    emu.fault_rules({"kind": "reset_after", "method": "POST", "path": "/api/v1/clusters"})
+    body = {"name": "new-cluster", "provider": "GCP", "spec": {"serverless": {"regions": ["us-central1"]}}}
+    obj, recovered = client(emu).create_cluster(body)
+    assert recovered is True and obj["name"] == "new-cluster"
+    assert methods(emu) == ["POST", "GET"]
 
 
-def test_create_lost_answer_not_created_is_sent_once_more(clock):
-    s = FakeSession([
-        FakeResponse(503, {"code": 14, "message": "unavailable"}),
-        FakeResponse(200, {"clusters": []}),
-        FakeResponse(200, cluster("new-cluster", state="CREATING")),
-    ])
-    obj, recovered = client(s, clock).create_cluster({"name": "new-cluster"})
+def test_create_refused_with_503_is_sent_once_more(emu):
+    emu.fault_rules({"kind": "503", "method": "POST", "path": "/api/v1/clusters"})
+    body = {"name": "new-cluster", "provider": "GCP", "spec": {"serverless": {"regions": ["us-central1"]}}}
+    obj, recovered = client(emu).create_cluster(body)
     assert recovered is False and obj["state"] == "CREATING"
-    assert [c["method"] for c in s.calls] == ["POST", "GET", "POST"]
+    assert [(m, s) for m, p, s in log(emu)] == [("POST", 503), ("GET", 200), ("POST", 200)]
 
 
-def test_wait_through_creating_and_locked_with_capped_backoff(clock):
-    states = ["CREATING"] * 6 + ["LOCKED"] * 2 + ["CREATED"]
-    s = FakeSession([FakeResponse(200, cluster(state=st)) for st in states])
-    out = client(s, clock).wait_for_cluster(CID, timeout=600, initial_delay=0.5, max_delay=4)
+def test_wait_through_creating_with_capped_backoff(emu):
+    emu.cloud_config(create_seconds=20)
+    cid = arrange(emu, ready=False)["id"]
+    slept = len(emu.clock.sleeps)
+    out = client(emu).wait_for_cluster(cid, timeout=600, initial_delay=0.5, max_delay=4)
     assert out["state"] == "CREATED"
-    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0]
+    assert emu.clock.sleeps[slept:] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0]
 
 
-def test_wait_fails_fast_on_creation_failed(clock):
-    s = FakeSession([FakeResponse(200, cluster(state="CREATING")), FakeResponse(200, cluster(state="CREATION_FAILED"))])
+def test_wait_fails_fast_on_creation_failed(emu):
+    emu.fail_next_create()
+    cid = arrange(emu, ready=False)["id"]
+    start = emu.clock.monotonic()
     with pytest.raises(cloud.ClusterFailedError) as info:
-        client(s, clock).wait_for_cluster(CID, timeout=600)
+        client(emu).wait_for_cluster(cid, timeout=600)
     assert "CREATION_FAILED" in str(info.value)
-    assert len(s.calls) == 2
+    assert emu.clock.monotonic() - start < 10  # not the 600 s timeout
 
 
-def test_wait_timeout_names_the_stuck_state(clock):
-    s = FakeSession(handler=lambda m, u, k: FakeResponse(200, cluster(state="LOCKED",
-                                                                      operation_status="CRDB_SCALE_RUNNING")))
+def test_wait_timeout_names_the_stuck_state(emu):
+    cid = arrange(emu)["id"]
+    emu.lock_cluster(cid, seconds=10 ** 6, operation_status="CRDB_SCALE_RUNNING")
+    start = emu.clock.monotonic()
     with pytest.raises(http.WaitTimeoutError) as info:
-        client(s, clock).wait_for_cluster(CID, timeout=30)
-    assert "still LOCKED" in str(info.value)
-    assert "CRDB_SCALE_RUNNING" in str(info.value)
-    assert clock.now - 1000.0 == pytest.approx(30.0)
+        client(emu).wait_for_cluster(cid, timeout=30)
+    assert "still LOCKED" in str(info.value) and "CRDB_SCALE_RUNNING" in str(info.value)
+    assert emu.clock.monotonic() - start == pytest.approx(30.0)
 
 
-def test_wait_keeps_polling_through_5xx(clock):
-    s = FakeSession([FakeResponse(500, {"message": "x"})] * 5 + [FakeResponse(200, cluster())])
-    c = client(s, clock, retries=0)
-    assert c.wait_for_cluster(CID, timeout=600)["state"] == "CREATED"
+def test_wait_keeps_polling_through_5xx(emu):
+    cid = arrange(emu)["id"]
+    emu.fault_rules({"kind": "500", "method": "GET", "path": "/api/v1/clusters/%s" % cid, "count": 5})
+    assert client(emu, retries=0).wait_for_cluster(cid, timeout=600)["state"] == "CREATED"
+    assert [s for m, p, s in log(emu)] == [500] * 5 + [200]
 
 
-def test_wait_settles_running_upgrade(clock):
-    s = FakeSession([FakeResponse(200, cluster(upgrade_status="MAJOR_UPGRADE_RUNNING")),
-                     FakeResponse(200, cluster(upgrade_status="PENDING_FINALIZATION"))])
-    assert client(s, clock).wait_for_cluster(CID)["upgrade_status"] == "PENDING_FINALIZATION"
+def test_wait_settles_a_running_upgrade(emu):
+    cid = arrange(emu, "shop-prod", **ADVANCED_SPEC)["id"]
+    out = client(emu).update_cluster(cid, {"cockroach_version": "v24.3"})
+    assert out["state"] == "CREATED" and out["upgrade_status"] == "PENDING_FINALIZATION"
+    assert out["cockroach_version"].startswith("v24.3")
 
 
-def test_update_waits_out_a_held_lock_then_patches(clock):
-    s = FakeSession([
-        FakeResponse(409, {"code": 10, "message": "cluster lock is held"}),
-        FakeResponse(200, cluster(state="LOCKED")),
-        FakeResponse(200, cluster()),
-        FakeResponse(200, cluster(state="LOCKED")),
-        FakeResponse(200, cluster()),
-    ])
-    out = client(s, clock).update_cluster(CID, {"labels": {"a": "b"}})
-    assert out["state"] == "CREATED"
-    assert [c["method"] for c in s.calls] == ["PATCH", "GET", "GET", "PATCH", "GET"]
+def test_update_waits_out_a_held_lock_then_patches(emu):
+    cid = arrange(emu)["id"]
+    emu.lock_cluster(cid, seconds=10)
+    out = client(emu).update_cluster(cid, {"labels": {"a": "b"}})
+    assert out["state"] == "CREATED" and out["labels"] == {"a": "b"}
+    got = [(m, s) for m, p, s in log(emu)]
+    assert got[0] == ("PATCH", 409) and got.count(("PATCH", 200)) == 1 and set(got[1:got.index(("PATCH", 200))]) == {("GET", 200)}
 
 
-def test_list_audit_log_follows_the_cursor_and_keeps_it_at_the_end(clock):
-    s = FakeSession([
-        FakeResponse(200, {"entries": [{"id": "1"}, {"id": "2"}], "next_starting_from": "2025-01-01T00:00:01Z"}),
-        FakeResponse(200, {"entries": [{"id": "3"}], "next_starting_from": "2025-01-01T00:00:02Z"}),
-        FakeResponse(200, {"entries": [], "next_starting_from": "2025-01-01T00:00:02Z"}),
-    ])
-    entries, cursor = client(s, clock).list_audit_log()
-    assert [e["id"] for e in entries] == ["1", "2", "3"]
-    assert s.calls[0]["url"] == "https://cloud.example/api/v1/auditlogevents"
-    assert s.calls[0]["params"] == {"sort_order": "ASC"}
-    assert s.calls[1]["params"]["starting_from"] == "2025-01-01T00:00:01Z"
-    assert cursor == "2025-01-01T00:00:02Z"
+def test_list_audit_log_follows_the_cursor_and_keeps_it_at_the_end(emu):
+    arrange(emu)
+    arrange(emu, "shop-two")
+    entries, cursor = client(emu).list_audit_log()
+    assert [e["action"] for e in entries] == ["AUDIT_LOG_ACTION_CREATE_CLUSTER"] * 2
+    assert cursor == entries[-1]["created_at"]
+    queries = [e["query"] for e in emu.requests(api="cloud")]
+    assert {e["path"] for e in emu.requests(api="cloud")} == {"/api/v1/auditlogevents"}
+    assert queries[0] == {"sort_order": ["ASC"]} and queries[1]["starting_from"] == [cursor]
 
 
 def pages(entries, per_page, asc=True):
@@ -226,50 +252,66 @@ def test_database_named_is_exact_and_keeps_table_count():
     assert cloud.database_named(dbs, "APP") is None
 
 
-def test_sql_user_paths_quote_the_name_and_a_missing_user_is_already_gone(clock):
-    s = FakeSession([FakeResponse(200, {"name": "a/b"}), FakeResponse(404, {"code": 5, "message": "no such user"}),
-                     FakeResponse(404, {"code": 5, "message": "no such user"})])
-    c = client(s, clock)
-    c.set_sql_user_password(CID, "a/b", "pw-unit-1")
-    assert (s.calls[0]["method"], s.calls[0]["url"]) == (
-        "PUT", "https://cloud.example/api/v1/clusters/%s/sql-users/a%%2Fb/password" % CID)
-    assert s.calls[0]["json"] == {"password": "pw-unit-1"}
-    assert c.delete_sql_user(CID, "app") is None
+def test_sql_users_create_rotate_delete_and_already_gone(emu):
+    cid = arrange(emu)["id"]
+    c = client(emu)
+    c.create_sql_user(cid, "app.v2", "pw-unit-1")
+    assert c.find_sql_user(cid, "APP.V2") == {"name": "app.v2"}
+    c.set_sql_user_password(cid, "app.v2", "pw-unit-2")
+    assert c.delete_sql_user(cid, "app.v2")["name"] == "app.v2"
+    assert c.delete_sql_user(cid, "app.v2") is None
     with pytest.raises(http.NotFoundError):
-        c.delete_sql_user(CID, "app", missing_ok=False)
+        c.delete_sql_user(cid, "app.v2", missing_ok=False)
+    assert log(emu) == [
+        ("POST", "/clusters/%s/sql-users" % cid, 200), ("GET", "/clusters/%s/sql-users" % cid, 200),
+        ("PUT", "/clusters/%s/sql-users/app.v2/password" % cid, 200), ("DELETE", "/clusters/%s/sql-users/app.v2" % cid, 200),
+        ("DELETE", "/clusters/%s/sql-users/app.v2" % cid, 404), ("DELETE", "/clusters/%s/sql-users/app.v2" % cid, 404)]
 
 
-def test_lost_allowlist_add_answer_is_looked_up_not_sent_twice(clock):
+def test_databases_create_rename_delete_and_already_gone(emu):
+    cid = arrange(emu)["id"]
+    c = client(emu)
+    assert c.create_database(cid, "app")["name"] == "app"
+    assert c.rename_database(cid, "app", "app2")["name"] == "app2"
+    assert [d["name"] for d in c.list_databases(cid)] == ["app2", "defaultdb"]
+    assert c.delete_database(cid, "app2")["name"] == "app2"
+    assert c.delete_database(cid, "app2") is None
+
+
+def test_allowlist_add_update_delete_and_a_lost_add_answer(emu):
+    cid = arrange(emu)["id"]
+    c = client(emu)
     entry = {"cidr_ip": "10.0.0.0", "cidr_mask": 8, "ui": False, "sql": True, "name": "office"}
-    s = FakeSession([
-        requests.exceptions.ConnectionError("connection reset by peer"),
-        FakeResponse(200, {"allowlist": [dict(entry, name="")], "pagination": {}}),
-    ])
-    got = client(s, clock).add_allowlist_entry(CID, entry)
-    assert got["cidr_ip"] == "10.0.0.0"
-    assert [(c["method"], c["url"].rsplit("/api/v1", 1)[1]) for c in s.calls] == [
-        ("POST", "/clusters/%s/networking/allowlist" % CID), ("GET", "/clusters/%s/networking/allowlist" % CID)]
+    emu.fault_rules({"kind": "reset_after", "method": "POST", "path": "/api/v1/clusters/%s/networking/allowlist" % cid})
+    assert c.add_allowlist_entry(cid, entry)["cidr_ip"] == "10.0.0.0"
+    assert methods(emu) == ["POST", "GET"]  # looked up, not sent twice
+    assert c.update_allowlist_entry(cid, "10.0.0.0", 8, {"ui": True, "sql": True, "name": "office"})["ui"] is True
+    assert c.delete_allowlist_entry(cid, "10.0.0.0", 8)["cidr_mask"] == 8
+    assert c.delete_allowlist_entry(cid, "10.0.0.0", 8) is None
+    assert [e["cidr_ip"] for e in c.list_allowlist(cid)] == ["0.0.0.0"]
 
 
-def test_spend_limit_put_on_the_legacy_version_patch_after_it(clock):
-    s = FakeSession([FakeResponse(200, {}), FakeResponse(200, cluster())])
-    client(s, clock, api_version="2022-03-31").set_spend_limit(CID, 0, wait=False)
-    assert [(c["method"], c["url"].rsplit("/", 1)[1], c.get("json")) for c in s.calls] == [
-        ("PUT", "spend-limit", {"spend_limit": 0}), ("GET", CID, None)]
-    s = FakeSession([FakeResponse(200, cluster()), FakeResponse(200, cluster())])
-    client(s, clock, api_version="2022-09-20").set_spend_limit(CID, 2500, wait=False)
-    assert (s.calls[0]["method"], s.calls[0]["json"]) == ("PATCH", {"serverless": {"spend_limit": 2500}})
+def test_spend_limit_put_on_the_legacy_version_patch_after_it(emu):
+    cid = arrange(emu)["id"]
+    after = client(emu, api_version="2022-03-31").set_spend_limit(cid, 0, wait=False)
+    assert after["config"]["serverless"]["spend_limit"] == 0
+    client(emu, api_version="2022-09-20").set_spend_limit(cid, 2500, wait=False)
+    writes = [(e["method"], e["path"].rsplit("/", 1)[1], e["body"]) for e in emu.requests(api="cloud") if e["method"] != "GET"]
+    assert writes == [("PUT", "spend-limit", {"spend_limit": 0}), ("PATCH", cid, {"serverless": {"spend_limit": 2500}})]
 
 
-def test_usage_limits_travel_as_int64_strings(clock):
-    s = FakeSession([FakeResponse(200, cluster()), FakeResponse(200, cluster())])
-    client(s, clock).set_usage_limits(CID, {"storage_mib_limit": 10240, "request_unit_limit": 100000000}, wait=False)
-    assert s.calls[0]["json"] == {"serverless": {"usage_limits": {"request_unit_limit": "100000000",
-                                                                  "storage_mib_limit": "10240"}}}
+def test_usage_limits_travel_as_int64_strings(emu):
+    cid = arrange(emu)["id"]
+    after = client(emu).set_usage_limits(cid, {"storage_mib_limit": 10240, "request_unit_limit": 100000000}, wait=False)
+    patch = [e["body"] for e in emu.requests(api="cloud") if e["method"] == "PATCH"]
+    assert patch == [{"serverless": {"usage_limits": {"request_unit_limit": "100000000", "storage_mib_limit": "10240"}}}]
+    assert after["config"]["serverless"]["usage_limits"]["storage_mib_limit"] == "10240"
 
 
-def test_api_key_never_in_errors(clock):
-    s = FakeSession([FakeResponse(401, {"code": 16, "message": "invalid token key-abc-123"})])
-    with pytest.raises(http.AuthError) as info:
-        client(s, clock).list_clusters()
-    assert "key-abc-123" not in str(info.value)
+def test_nodes_and_regions(emu):
+    cid = arrange(emu, "shop-prod", **ADVANCED_SPEC)["id"]
+    c = client(emu)
+    assert [n["region_name"] for n in c.list_cluster_nodes(cid)] == ["us-east1"]
+    regions = c.list_available_regions(provider="AWS", serverless=False)
+    assert regions and {r["provider"] for r in regions} == {"AWS"}
+    assert emu.requests(api="cloud")[-1]["query"]["serverless"] == ["false"]

@@ -2,7 +2,9 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""cloud_children: ClusterTarget (the cluster a sub-resource module works on) and its lock handling."""
+"""cloud_children: ClusterTarget (the cluster a sub-resource module works on) against the in-process emulator:
+no wait for a CREATED cluster, a wait before reading a CREATING one, a wait before writing to a LOCKED one, and
+one wait and retry when a write meets a lock."""
 
 import pytest
 
@@ -11,67 +13,112 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
     is_lock_error,
 )
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import ConflictError, ServerError
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import CloudConnection
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
+    ConflictError,
+    NotFoundError,
+    ServerError,
+    WaitTimeoutError,
+)
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import FakeClock
+
+PASSWORD = "unit-Test-Passw0rd-4b"
 
 
-class FakeClient:
-    def __init__(self, state):
-        self.state = state
-        self.waits = []
-
-    def resolve_cluster(self, name_or_id):
-        return {"id": "cid", "name": name_or_id, "state": self.state}
-
-    def wait_for_cluster(self, cluster_id, timeout, wanted, settle):
-        self.waits.append((cluster_id, timeout, wanted, settle))
-        return {"id": cluster_id, "name": "c", "state": "CREATED"}
+@pytest.fixture
+def clock():
+    """The shared fake clock (module_utils/conftest.py still defines an older ``clock`` for the transport tests)."""
+    return FakeClock()
 
 
-def test_created_cluster_costs_no_wait():
-    client = FakeClient("CREATED")
-    target = ClusterTarget(client, "c", 5)
-    assert target.id == "cid"
-    assert target.write(lambda: "done") == "done"
-    assert client.waits == []
+@pytest.fixture
+def cloud(emulated):
+    """The emulator without its rate limit (exact request logs) and a client of it."""
+    emulated.cloud_config(rate_limit=0)
+    emulated.client = CloudConnection({"api_key": emulated.api_key, "api_url": emulated.cloud_url, "rate_limit": 0}).client()
+    return emulated
 
 
-def test_creating_cluster_is_waited_for_before_reads():
-    client = FakeClient("CREATING")
-    ClusterTarget(client, "c", 7)
-    assert client.waits == [("cid", 7, ("CREATED",), False)]
+def arrange(cloud, ready=True):
+    cid = cloud.create_cluster("shop-dev", ready=ready)["id"]
+    cloud.clear_requests()
+    return cid
 
 
-def test_locked_cluster_reads_at_once_and_waits_before_a_write():
-    client = FakeClient("LOCKED")
-    target = ClusterTarget(client, "c", 7)
-    assert client.waits == []
-    target.write(lambda: None)
-    assert len(client.waits) == 1
+def calls(cloud):
+    return [(e["method"], e["path"].replace("/api/v1", ""), e["status"]) for e in cloud.requests(api="cloud")]
 
 
-def test_a_write_meeting_a_lock_waits_and_retries_once():
-    client = FakeClient("CREATED")
-    target = ClusterTarget(client, "c", 7)
-    calls = []
-
-    def write():
-        calls.append(1)
-        if len(calls) == 1:
-            raise ConflictError("cluster lock is held", status=409)
-        return "ok"
-    assert target.write(write) == "ok"
-    assert len(calls) == 2 and len(client.waits) == 1
+def add_user(cloud, target, name="app"):
+    return target.write(lambda: cloud.client.create_sql_user(target.id, name, PASSWORD))
 
 
-def test_other_conflicts_are_not_retried():
-    target = ClusterTarget(FakeClient("CREATED"), "c", 7)
+def test_created_cluster_costs_no_wait(cloud):
+    arrange(cloud)
+    target = ClusterTarget(cloud.client, "shop-dev", 5)
+    assert target.name == "shop-dev" and target.write(lambda: "done") == "done"
+    assert calls(cloud) == [("GET", "/clusters", 200)]
 
-    def write():
-        raise ConflictError("SQL user app already exists", status=409)
+
+def test_creating_cluster_is_waited_for_before_reads(cloud):
+    cid = arrange(cloud, ready=False)
+    target = ClusterTarget(cloud.client, cid, 60)
+    assert target.cluster["state"] == "CREATED"
+    got = calls(cloud)
+    assert got[0] == ("GET", "/clusters/%s" % cid, 200) and len(got) > 2 and set(got[1:]) == {got[0]}
+    assert cloud.client.list_sql_users(target.id) == []  # no 404 once it is CREATED
+
+
+def test_the_wait_for_a_creating_cluster_ends_at_wait_timeout(cloud):
+    cloud.cloud_config(create_seconds=10 ** 6)
+    arrange(cloud, ready=False)
+    with pytest.raises(WaitTimeoutError) as info:
+        ClusterTarget(cloud.client, "shop-dev", 7)
+    assert "timed out after 7s" in str(info.value) and "still CREATING" in str(info.value)
+
+
+def test_locked_cluster_reads_at_once_and_waits_before_a_write(cloud):
+    cid = arrange(cloud)
+    cloud.lock_cluster(cid, seconds=30)
+    cloud.clear_requests()
+    target = ClusterTarget(cloud.client, "shop-dev", 60)
+    assert calls(cloud) == [("GET", "/clusters", 200)]
+    add_user(cloud, target)
+    got = calls(cloud)
+    assert got[-1] == ("POST", "/clusters/%s/sql-users" % cid, 200)
+    assert set(got[1:-1]) == {("GET", "/clusters/%s" % cid, 200)}  # waited: no write was refused
+
+
+@pytest.mark.parametrize("lock_status, posts", [
+    (409, [409, 200]),
+    # A 503 is also an ambiguous answer to a create: the client looks, sends it once more, then the lock is waited out.
+    (503, [503, 503, 200]),
+])
+def test_a_write_meeting_a_lock_waits_and_retries_once(cloud, lock_status, posts):
+    cloud.cloud_config(lock_status=lock_status)
+    cid = arrange(cloud)
+    target = ClusterTarget(cloud.client, "shop-dev", 60)
+    cloud.lock_cluster(cid, seconds=30)  # an automatic job starts after the read
+    add_user(cloud, target)
+    assert [status for method, path, status in calls(cloud) if method == "POST"] == posts
+    assert [u["name"] for u in cloud.client.list_sql_users(cid)] == ["app"]
+
+
+def test_other_conflicts_are_not_retried(cloud):
+    arrange(cloud)
+    target = ClusterTarget(cloud.client, "shop-dev", 60)
+    add_user(cloud, target)
     with pytest.raises(ConflictError):
-        target.write(write)
+        add_user(cloud, target)
+    assert [status for method, path, status in calls(cloud) if method == "POST"] == [200, 409]
     assert is_lock_error(ServerError("cluster lock is held", status=503))
     assert not is_lock_error(ValueError("lock"))
+
+
+def test_unknown_cluster_names_the_option(cloud):
+    with pytest.raises(NotFoundError) as info:
+        ClusterTarget(cloud.client, "no-such-cluster", 60)
+    assert "check the cluster option" in str(info.value) and "'no-such-cluster'" in str(info.value)
 
 
 def test_child_option_errors_name_the_option():
