@@ -1,10 +1,10 @@
 """The ensure engine shared by every stateful module: one object, or a keyed set of items.
 
 One flow for one resource (:func:`ensure`): *read* (the module passes ``current``, or None when
-the resource does not exist) -> *changes* (``compute_changes(current)``, the minimal change
-set) -> *predicted result* in check mode, or the write -> ``changed``, the object after, and a
-before/after ``diff``. Check mode only ever predicts; a write callback is never called in check
-mode.
+the resource does not exist) -> *changes* (``changes(current)``: the minimal change set; the
+decision functions are named ``<resource>_changes``) -> *predicted result* in check mode, or the
+write -> ``changed``, the object after, and a before/after ``diff``. Check mode only ever
+predicts; a write callback is never called in check mode.
 
 The same flow for a set of items keyed by an identity (:func:`ensure_set`: allowlist entries,
 grants, labels): :func:`set_changes` compares the current items with the desired ones and says
@@ -27,12 +27,12 @@ Example (a module's ``run`` function; ``m`` is a ``CloudModule``)::
         current = database_named(m.client.list_databases(target.id), m.params["name"])  # dict or None
         desired = {"name": m.params["name"]}
 
-        def changes(cur):                      # pure: raise ValueError to refuse
+        def database_changes(cur):             # pure: raise ValueError to refuse
             return diff_dict(cur, desired)     # {} -> nothing to do
 
         return ensure(
             m, current, m.params["state"], result_key="database",
-            compute_changes=changes,
+            changes=database_changes,
             create=lambda: m.client.create_database(target.id, desired["name"]),
             update=lambda ch: m.client.rename_database(target.id, current["name"], ch["name"]),
             delete=lambda: m.client.delete_database(target.id, current["name"]),
@@ -169,14 +169,14 @@ def _identity(obj):
     return obj
 
 
-def ensure(module, current, state, compute_changes=None, create=None, update=None, delete=None,
+def ensure(module, current, state, changes=None, create=None, update=None, delete=None,
            predict=None, result_key="resource", view=None, present_states=("present",)):
     """Bring one resource to ``state`` and return the module result.
 
     :param module: anything with a ``check_mode`` attribute (``CloudModule``, ``AnsibleModule``).
     :param current: the resource as read now, or None when it does not exist.
     :param state: ``present`` (or one of ``present_states``) or ``absent``.
-    :param compute_changes: ``f(current) -> changes`` for an existing resource; a falsy result
+    :param changes: ``f(current) -> changes`` for an existing resource; a falsy result
         means "already as desired". Raise ``ValueError`` to refuse (e.g. an immutable field):
         the module base turns it into one clean failure before any write.
     :param create: ``f() -> after`` (never called in check mode).
@@ -200,10 +200,10 @@ def ensure(module, current, state, compute_changes=None, create=None, update=Non
             changed = True
             after = predict(None, None) if check else create()
         else:
-            changes = compute_changes(current) if compute_changes is not None else None
-            if changes:
+            wanted = changes(current) if changes is not None else None
+            if wanted:
                 changed = True
-                after = predict(current, changes) if check else update(changes)
+                after = predict(current, wanted) if check else update(wanted)
             else:
                 after = current
     elif state == "absent":

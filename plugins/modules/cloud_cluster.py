@@ -402,7 +402,7 @@ def run(m):
 
     result = ensure(
         m, current, p["state"], result_key="cluster",
-        compute_changes=lambda cur: cluster_changes(p, cur),
+        changes=lambda cur: cluster_changes(p, cur),
         create=create, update=update, delete=delete, predict=predict,
     )
     result["upgrade_status"] = (result["cluster"] or {}).get("upgrade_status")

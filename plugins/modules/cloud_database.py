@@ -176,7 +176,7 @@ def run(m):
         target.write(lambda: client.delete_database(target.id, name, missing_ok=True))
 
     result = ensure(m, current, params["state"], result_key="database",
-                    compute_changes=lambda cur: database_changes(cur, name),
+                    changes=lambda cur: database_changes(cur, name),
                     create=create, update=update, delete=delete,
                     predict=lambda cur, ch: {"name": name, "table_count": (cur or {}).get("table_count")},
                     view=lambda obj: {"name": obj.get("name"), "table_count": obj.get("table_count")})

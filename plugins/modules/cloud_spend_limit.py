@@ -218,7 +218,7 @@ def run(m):
             return {"spend_limit": changes["spend_limit"], "usage_limits": spend_limit_to_usage_limits(changes["spend_limit"])}
         return limits_view({"config": {"serverless": {"usage_limits": changes["usage_limits"]}}}, mode)
 
-    result = ensure(m, limits_view(cluster, mode), "present", result_key="limits", compute_changes=limit_changes,
+    result = ensure(m, limits_view(cluster, mode), "present", result_key="limits", changes=limit_changes,
                     update=update, predict=predict)
     result.update(cluster_id=cid, cluster_name=cluster.get("name"))
     if conversion is not None:

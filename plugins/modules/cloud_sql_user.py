@@ -166,7 +166,7 @@ def run(m):
         target.write(lambda: client.delete_sql_user(target.id, current["name"], missing_ok=True))
 
     result = ensure(m, current, params["state"], result_key="user",
-                    compute_changes=lambda cur: user_changes(cur, params),
+                    changes=lambda cur: user_changes(cur, params),
                     create=create, update=update, delete=delete,
                     predict=lambda cur, ch: dict(cur) if cur else {"name": name},
                     view=lambda obj: {"name": obj["name"]})

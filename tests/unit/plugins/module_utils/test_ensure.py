@@ -95,7 +95,7 @@ def test_deep_merge():
 
 def _run(check, current, state, changes=None, **kw):
     rec = Recorder()
-    result = ensure(Mod(check), current, state, compute_changes=lambda cur: changes,
+    result = ensure(Mod(check), current, state, changes=lambda cur: changes,
                     create=rec.create, update=rec.update, delete=rec.delete, result_key="thing", **kw)
     return result, rec.calls
 
@@ -140,7 +140,7 @@ def test_refusal_happens_before_any_write():
 
     rec = Recorder()
     with pytest.raises(ValueError, match="provider"):
-        ensure(Mod(False), {"name": "a"}, "present", compute_changes=refuse, create=rec.create,
+        ensure(Mod(False), {"name": "a"}, "present", changes=refuse, create=rec.create,
                update=rec.update, delete=rec.delete)
     assert rec.calls == []
 
