@@ -370,8 +370,8 @@ def run(m):
         elif wait and not m.check_mode and (current.get("state") != "CREATED" or not client.is_settled(current)):
             current = client.wait_for_cluster(current["id"], timeout=timeout)
     elif current is not None and current.get("delete_protection") == "ENABLED" and p["delete_protection"] is not False:
-        m.fail("delete_protection: cluster %s has delete protection ENABLED, so it was not deleted; to delete it, "
-               "add delete_protection: false to this task (the protection is turned off first)" % current["name"])
+        raise ValueError("delete_protection: cluster %s has delete protection ENABLED, so it was not deleted; to delete "
+                         "it, add delete_protection: false to this task (the protection is turned off first)" % current["name"])
 
     def create():
         cluster, recovered = client.create_cluster(create_body(p))
