@@ -219,8 +219,8 @@ def test_ensure_set_writes_remove_update_add_and_one_keyed_diff():
     assert result["changed"] is True
     assert (result["added"], result["updated"], result["removed"]) == (["d"], ["b"], ["a", "c"])
     assert result["things"] == [{"size": 5, "tier": "x", "server": "yes"}, {"size": 4, "server": "yes"}]
-    assert result["diff"] == {"before": CURRENT, "after": {"b": {"size": 5, "tier": "x", "server": "yes"},
-                                                            "d": {"size": 4, "server": "yes"}}}
+    after = {"b": {"size": 5, "tier": "x", "server": "yes"}, "d": {"size": 4, "server": "yes"}}
+    assert result["diff"] == {"before": CURRENT, "after": after}
     assert list(result["diff"]["before"]) == ["a", "b", "c"]  # sorted by key
 
 

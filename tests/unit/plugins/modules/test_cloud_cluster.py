@@ -51,7 +51,8 @@ def test_ladder_check_apply_check_apply(emulated):
 
 def test_update_is_one_patch_with_only_the_difference(emulated):
     cid = ready_cluster(emulated, labels={"team": "shop"}, serverless={"regions": ["us-central1"]})["id"]
-    args = dict(BASIC, labels={"team": "web"}, delete_protection=True)
+    args = dict(BASIC)
+    args.update(labels={"team": "web"}, delete_protection=True)
     res = run(emulated, check=True, **args)
     assert res["changed"] and res["cluster"]["labels"] == {"team": "web"} and writes(emulated) == []
     res = run(emulated, **args)

@@ -143,12 +143,12 @@ def test_missing_password_on_create_fails_after_reads_only(emulated):
 
 def test_bad_name_fails_before_any_request(emulated):
     ready_cluster(emulated)
-    res = run(emulated, **dict(USER, name="-x"))
+    res = run(emulated, cluster="shop-dev", name="-x", password=PASSWORD)
     assert res.failed and res["msg"].startswith("name ") and emulated.requests() == []
 
 
 def test_unknown_cluster_names_the_option(emulated):
-    res = run(emulated, **dict(USER, cluster="no-such-cluster"))
+    res = run(emulated, cluster="no-such-cluster", name="app", password=PASSWORD)
     assert res.failed and "cluster option" in res["msg"] and "no-such-cluster" in res["msg"]
 
 
@@ -156,7 +156,7 @@ def test_user_names_are_case_insensitive(emulated):
     cid = ready_cluster(emulated)["id"]
     emulated.cloud("POST", "/api/v1/clusters/%s/sql-users" % cid, {"name": "app", "password": PASSWORD})
     emulated.clear_requests()
-    res = run(emulated, **dict(USER, name="APP"))
+    res = run(emulated, cluster="shop-dev", name="APP", password=PASSWORD)
     assert not res["changed"] and res["user"] == {"name": "app"} and writes(emulated) == []
     res = run(emulated, cluster="shop-dev", name="App", state="absent")
     assert res["changed"] and writes(emulated) == [("DELETE", "/api/v1/clusters/%s/sql-users/app" % cid)]
