@@ -196,5 +196,3 @@ def decode(value: Any, schema: tuple, path: str = "") -> Any:
             raise bad('invalid value for field "%s": expected an array' % where)
         return [decode(v, schema[1], "%s[%d]" % (where, i)) for i, v in enumerate(value)]
     raise AssertionError(kind)
-
-

@@ -38,4 +38,3 @@ def bad(message: str, code: int = INVALID_ARGUMENT) -> ApiError:
 
 def not_found(message: str) -> ApiError:
     return ApiError(404, NOT_FOUND, message)
-

@@ -386,7 +386,6 @@ class CloudAPI:
         out["created_at"] = fmt_ts(e["created_at_us"])
         return out
 
-
     # -- operations: clusters -----------------------------------------------------------------
     def list_clusters(self, req, ctx):
         show_inactive = self._qbool(req, "show_inactive")
@@ -452,7 +451,6 @@ class CloudAPI:
         if user:
             out["params"]["Username"] = user
         return self._ok(out)
-
 
     # -- SQL users ----------------------------------------------------------------------------
     def list_sql_users(self, req, ctx, cluster_id):

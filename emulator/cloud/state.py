@@ -89,7 +89,6 @@ class CloudState:
             raise ApiError(429, RESOURCE_EXHAUSTED, "rate limit exceeded", {"Retry-After": "1"})
         win.append(now)
 
-
     def _record(self, action: str, c: Optional[Dict], payload: Any = None) -> None:
         self._audit_seq += 1
         entry = {
@@ -186,7 +185,6 @@ class CloudState:
         if c["state"] == "LOCKED" and self.settings["lock_scope"] == "all":
             raise self._lock_error()
         return c
-
 
     # -- validation shared by create and update -------------------------------------------
     @staticmethod

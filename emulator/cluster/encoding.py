@@ -17,6 +17,7 @@ from emulator.core import Response
 GENERIC_500 = "An internal server error has occurred. Please check your CockroachDB logs for more details."
 NOT_FOUND = "404 page not found"
 
+
 def text(status: int, msg: str) -> Response:
     return Response.text(status, msg)
 
@@ -30,6 +31,7 @@ def go_json(status: int, obj: Any) -> Response:
     body = json.dumps(obj, separators=(",", ":"))
     body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Response(status, body.encode("utf-8"), {"Content-Type": "application/json"})
+
 
 # --------------------------------------------------------------------------- Go-compatible helpers
 
@@ -185,4 +187,3 @@ def decode_fanout_token(tok: str):
         return ids(parts[0]), int(parts[1]), int(parts[2]), ids(parts[3])
     except (ValueError, UnicodeError, TypeError):
         return None
-

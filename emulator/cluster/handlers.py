@@ -221,32 +221,8 @@ class ClusterAPI:
         return Response(200, b"{\n\n}", {"Content-Type": "application/json"})
 
     def restart_safety(self, req: Request, user) -> Response:
-        s = self.s
         nid = req.node_id
-        with s.lock:
-            now = s.clock.monotonic()
-            node = s.nodes[nid]
-            view = s.replication_view(now)
-            rstate = view.range_state
-            eff = view.leaseholder
-            drained = s.draining(node, now)
-            reps = []
-            R = s.ranges
-            for i in s.node_ranges[nid]:
-                st = rstate.get(i)
-                if st and st[1]:
-                    status = "Unavailable"
-                elif st and st[0]:
-                    status = "Underreplicated"
-                elif not drained and eff.get(i, R.lh[i]) == nid:
-                    status = "IsRaftLeader"
-                elif not drained:
-                    status = "StoreNotDraining"
-                else:
-                    continue
-                replicas = R.replicas(i)
-                reps.append({"store_id": s.store_of(nid, i), "range_id": i + 1,
-                             "replica_id": replicas.index(nid) + 1, "status": status})
+        reps = self.s.restart_blockers(nid)
         if reps:
             return go_json(503, {"is_critical": True, "node_id": nid, "replicas": reps})
         return go_json(200, {"node_id": nid})
@@ -591,4 +567,3 @@ class ClusterAPI:
                                                    "code": "0A000", "severity": "ERROR"}},
                                         separators=(",", ":")).encode(),
                         {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"})
-

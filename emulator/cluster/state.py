@@ -461,6 +461,34 @@ class ClusterState:
                             unav[s] = unav.get(s, 0) + 1
         return ReplicationView(under, unav, ldelta, qdelta, eff, rstate)
 
+    def restart_blockers(self, nid: int) -> List[Dict[str, Any]]:
+        """Replicas on ``nid`` that make a restart unsafe now (``/api/v2/health/restart_safety/``)."""
+        with self.lock:
+            now = self.clock.monotonic()
+            node = self.nodes[nid]
+            view = self.replication_view(now)
+            rstate = view.range_state
+            eff = view.leaseholder
+            drained = self.draining(node, now)
+            reps = []
+            R = self.ranges
+            for i in self.node_ranges[nid]:
+                st = rstate.get(i)
+                if st and st[1]:
+                    status = "Unavailable"
+                elif st and st[0]:
+                    status = "Underreplicated"
+                elif not drained and eff.get(i, R.lh[i]) == nid:
+                    status = "IsRaftLeader"
+                elif not drained:
+                    status = "StoreNotDraining"
+                else:
+                    continue
+                replicas = R.replicas(i)
+                reps.append({"store_id": self.store_of(nid, i), "range_id": i + 1,
+                             "replica_id": replicas.index(nid) + 1, "status": status})
+        return reps
+
     # ---- node status objects
     def server_version(self, build_tag: str) -> Dict[str, int]:
         m = re.match(r"v?(\d+)\.(\d+)", build_tag or "")
@@ -618,4 +646,3 @@ class ClusterState:
     def api_session_count(self) -> int:
         with self.lock:
             return sum(1 for r in self.api_sessions.values() if r["revoked"] is None)
-
