@@ -30,9 +30,8 @@ class FakeClient:
     instances = []
     fail = None
 
-    def __init__(self, url, **kwargs):
-        self.url = url
-        self.kwargs = kwargs
+    def __init__(self, connection):
+        self.connection = connection
         FakeClient.instances.append(self)
 
     def __enter__(self):
@@ -51,7 +50,7 @@ class FakeClient:
 def plugin(monkeypatch, tmp_path):
     FakeClient.instances = []
     FakeClient.fail = None
-    monkeypatch.setattr(cluster_nodes, "ClusterClient", FakeClient)
+    monkeypatch.setattr(cluster_nodes.ClusterConnection, "client", lambda self, *a, **kw: FakeClient(self))
     monkeypatch.delenv("COCKROACH_CLUSTER_SESSION", raising=False)
     inv = _load_plugin()
     inv.inventory = InventoryData()

@@ -5,7 +5,7 @@
 
 import pytest
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster, transport as http
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster, cluster_normalize, transport as http
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.module_utils.conftest import (
     FakeResponse,
     FakeSession,
@@ -138,11 +138,11 @@ def test_health_does_not_raise_on_not_ready(clock):
                                         (4, "decommissioning"), (5, "decommissioned"), (6, "draining"),
                                         (99, "unknown"), (None, "unknown")])
 def test_liveness_names(value, name):
-    assert cluster.liveness_name(value) == name
+    assert cluster_normalize.liveness_name(value) == name
 
 
 def test_store_metric_sum_and_time():
     node = {"store_metrics": {"1": {"ranges.underreplicated": 2}, "2": {"ranges.underreplicated": 3.0}, "3": {}}}
-    assert cluster.sum_store_metric(node, "ranges.underreplicated") == 5
-    assert cluster.sum_store_metric({}, "ranges.unavailable") == 0
-    assert cluster.ns_to_iso(1763800000000000000) == "2025-11-22T08:26:40.000000Z"
+    assert cluster_normalize.store_metric_sum(node, "ranges.underreplicated") == 5
+    assert cluster_normalize.store_metric_sum({}, "ranges.unavailable") == 0
+    assert cluster_normalize.ns_to_iso(1763800000000000000) == "2025-11-22T08:26:40.000000Z"

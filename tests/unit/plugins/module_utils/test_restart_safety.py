@@ -10,7 +10,6 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_sa
     describe,
     describe_problems,
     parse_restart_safety,
-    probe_restart_safety,
     wait_restart_safe,
 )
 
@@ -88,11 +87,11 @@ def client_with(session, clock):
 def test_probe_direct_and_through_a_proxy(clock):
     session = FakeSession([FakeResponse(503, unsafe_body(StoreNotDraining=5)), FakeResponse(200, {"node_id": 3})])
     c = client_with(session, clock)
-    r = probe_restart_safety(c, url="http://node3:8080")
+    r = c.restart_safety(url="http://node3:8080")
     assert r["problems"] == {"StoreNotDraining": 5}
     assert session.calls[0]["url"] == "http://node3:8080/api/v2/health/restart_safety/"
     assert not session.calls[0]["params"]
-    r = probe_restart_safety(c, remote_node_id=3)
+    r = c.restart_safety(remote_node_id=3)
     assert r["safe"] is True and r["node_id"] == 3
     assert session.calls[1]["url"] == "http://node1:8080/api/v2/health/restart_safety/"
     assert session.calls[1]["params"] == {"remote_node_id": "3"}
@@ -103,11 +102,11 @@ def test_probe_proxy_failure_and_no_answer(clock):
                            requests.exceptions.ConnectionError("Connection refused"),
                            FakeResponse(404, text="404 page not found")])
     c = client_with(session, clock)
-    r = probe_restart_safety(c, remote_node_id=3)
+    r = c.restart_safety(remote_node_id=3)
     assert r["status"] == 502 and "node 3 could not be reached" in r["error"]
-    r = probe_restart_safety(c)
+    r = c.restart_safety()
     assert r["status"] is None and r["error"]
-    r = probe_restart_safety(c)
+    r = c.restart_safety()
     assert r["supported"] is False
 
 
