@@ -24,12 +24,17 @@ class BadRequest(Exception):
 
 
 class Emulator:
-    def __init__(self, args):
+    """The whole emulator: Cloud API, N nodes, control API, faults, request log and clock.
+
+    ``server_factory`` owns the listeners: :class:`emulator.server.Server` binds sockets;
+    :class:`emulator.inprocess.VirtualServer` only records them (no sockets)."""
+
+    def __init__(self, args, server_factory=Server, clock: Optional[Clock] = None):
         self.args = args
-        self.clock = Clock()
+        self.clock = clock if clock is not None else Clock()
         self.initial_faults = (args.fault_rate, args.fault_kinds, args.seed)
         self.faults = Faults(*self.initial_faults)
-        self.server = Server(args.host, tls=args.tls, faults=self.faults)
+        self.server = server_factory(args.host, tls=args.tls, faults=self.faults)
         self.cloud = CloudAPI(args.api_key, rate_limit=args.rate_limit, create_seconds=args.create_seconds,
                               update_seconds=args.update_seconds, lock_status=args.lock_status,
                               clock=self.clock, seed=args.seed)

@@ -101,3 +101,50 @@ class Clock:
     def advance(self, seconds: float) -> None:
         with self._lock:
             self.offset += seconds
+
+
+class ManualClock(Clock):
+    """A clock that moves only when told, instantly: ``sleep(s)`` and ``advance(s)`` move it forward.
+
+    Used by the in-process emulator (emulator.inprocess) and the unit tests, where the client's
+    sleeps and the emulator's clock are the same object: a module waiting 30 s for a node costs no
+    real time.  ``advance`` changes ``offset`` like :class:`Clock` (the control API's clock), so
+    ``/_emulator/reset`` takes the advanced part back exactly as it does over HTTP; ``sleep``
+    moves ``elapsed`` and never goes back.  ``after(seconds, fn)`` calls ``fn`` once the clock has
+    moved that far (from whichever sleep or advance gets there)."""
+
+    def __init__(self, monotonic_start: float = 1000.0, wall_start: float = 1_767_225_600.0):  # 2026-01-01T00:00:00Z
+        super().__init__()
+        self.monotonic_start = monotonic_start
+        self.wall_start = wall_start
+        self.elapsed = 0.0
+        self.sleeps: List[float] = []
+        self._hooks: List[Any] = []
+
+    def monotonic(self) -> float:
+        return self.monotonic_start + self.elapsed + self.offset
+
+    def time(self) -> float:
+        return self.wall_start + self.elapsed + self.offset
+
+    def __call__(self) -> float:
+        return self.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        with self._lock:
+            self.elapsed += max(0.0, float(seconds))
+        self._run_hooks()
+
+    def advance(self, seconds: float) -> None:
+        super().advance(seconds)
+        self._run_hooks()
+
+    def after(self, seconds: float, fn) -> None:
+        self._hooks.append((self.monotonic() + seconds, fn))
+
+    def _run_hooks(self) -> None:
+        now = self.monotonic()
+        for hook in sorted([h for h in self._hooks if h[0] <= now], key=lambda h: h[0]):
+            self._hooks.remove(hook)
+            hook[1]()

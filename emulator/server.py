@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, NamedTuple, Optional
 from urllib.parse import parse_qs, urlsplit
 
 from emulator.core import Request, Response, redact
@@ -460,13 +460,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
     def send_raw(self, resp: Response, head: bool = False) -> None:
-        body = resp.body
-        headers = dict(resp.headers)
-        if body and len(body) > 512 and "gzip" in (self.headers.get("Accept-Encoding") or "") \
-                and self.listener.kind == "cluster":
-            body = gzip.compress(body, compresslevel=1)
-            headers["Content-Encoding"] = "gzip"
-            headers["Vary"] = "Accept-Encoding"
+        body, headers = encode_body(resp, self.listener.kind, self.headers.get("Accept-Encoding"))
         self.send_response_only(resp.status)
         self.send_header("Date", self.date_time_string())
         for k, v in headers.items():
@@ -697,74 +691,111 @@ class Server:
         req = Request(method=h.command.upper(), path=split.path or "/",
                       query=parse_qs(split.query, keep_blank_values=True),
                       headers=headers, body=body, node_id=lst.node_id)
-        head = req.method == "HEAD"
         if (headers.get("connection") or "").lower() == "close":
             h.close_connection = True
-
-        if lst.kind == "control":
-            try:
-                resp = lst.handler(req)
-            except Exception as e:  # noqa: BLE001
-                resp = Response.json(500, {"error": "control handler failed: %s" % e})
-            h.send_raw(resp, head)
-            return
-
-        api = lst.kind
-        if h.plain_on_tls:
-            # A secure node answers plain HTTP with a redirect, except v1 /health.
-            if not (api == "cluster" and req.path == "/health"):
-                host = headers.get("host") or "%s:%d" % (lst.host, lst.port)
-                resp = Response.text(307, "Temporary Redirect",
-                                     {"Location": "https://%s%s" % (host, h.path)})
-                self._record(req, api, lst, resp, None)
-                h.close_connection = True
-                h.send_raw(resp, head)
-                return
-
-        fault = self.faults.decide(req.method, req.path, api, lst.node_id if api == "cluster" else None)
-        kind = fault[0] if fault else None
-        if kind == "reset" and fault[1] == "before":
-            self._record(req, api, lst, None, "reset")
+        ex = exchange(req, lst, self.faults, self.log, target=h.path, plain_on_tls=h.plain_on_tls)
+        if ex.close:
+            h.close_connection = True
+        if ex.reset:
             h.abort()
             return
-        if kind == "slow":
-            time.sleep(fault[1])
-        if kind in ("500", "503", "429"):
-            resp = fault_response(api, kind)
-            if api == "cluster":
-                resp.headers.setdefault("Cache-Control", "no-cache")
-            self._record(req, api, lst, resp, kind)
-            h.send_raw(resp, head)
-            return
+        h.send_raw(ex.response, req.method == "HEAD")
+
+
+# --------------------------------------------------------------------------- one request, no sockets
+
+class Exchange(NamedTuple):
+    """What the emulator does with one request: the answer, or a dropped connection."""
+
+    response: Optional[Response]  # None when the connection is reset before any answer
+    reset: bool = False           # drop the connection with a TCP reset; the client gets no answer
+    close: bool = False           # answer, then close the connection
+    delay: float = 0.0            # seconds a 'slow' fault held the answer back
+
+
+def exchange(req: Request, endpoint, faults: Faults, log: RequestLog, target: str = "",
+             plain_on_tls: bool = False, sleep: Callable[[float], None] = time.sleep,
+             now: Callable[[], float] = time.time) -> Exchange:
+    """Serve one request on ``endpoint`` (a Listener: kind, node_id, handler, host, port).
+
+    The one place that applies the plain-HTTP-on-TLS redirect, fault injection and the
+    request log; the HTTP server and the in-process adapter (emulator.inprocess) both
+    call it, so a quirk is modelled once.  ``target`` is the raw request target (path and
+    query) used in a redirect's Location."""
+    if endpoint.kind == "control":
         try:
-            resp = lst.handler(req)
+            resp = endpoint.handler(req)
         except Exception as e:  # noqa: BLE001
-            import traceback
-            traceback.print_exc()
-            if api == "cloud":
-                resp = Response.json(500, {"code": 13, "message": "internal error: %s" % e, "details": []})
-            else:
-                resp = Response.text(500, "An internal server error has occurred. Please check your "
-                                          "CockroachDB logs for more details.")
-        if kind == "reset":
-            self._record(req, api, lst, resp, "reset", status=None)
-            h.abort()
-            return
-        self._record(req, api, lst, resp, kind)
-        h.send_raw(resp, head)
+            resp = Response.json(500, {"error": "control handler failed: %s" % e})
+        return Exchange(resp)
 
-    def _record(self, req: Request, api: str, lst: Listener, resp: Optional[Response], fault: Optional[str],
-                status: Any = "auto") -> None:
-        if status == "auto":
-            status = resp.status if resp is not None else None
-        self.log.add({
-            "ts": time.time(),
-            "method": req.method,
-            "path": req.path,
-            "query": redact(req.query),
-            "status": status,
-            "api": api,
-            "node_id": lst.node_id if api == "cluster" else None,
-            "body": logged_body(req, resp),
-            "fault": fault,
-        })
+    api = endpoint.kind
+    node_id = endpoint.node_id if api == "cluster" else None
+    if plain_on_tls:
+        # A secure node answers plain HTTP with a redirect, except v1 /health.
+        if not (api == "cluster" and req.path == "/health"):
+            host = req.header("host") or "%s:%d" % (endpoint.host, endpoint.port)
+            resp = Response.text(307, "Temporary Redirect",
+                                 {"Location": "https://%s%s" % (host, target or req.path)})
+            _record(log, now, req, api, node_id, resp, None)
+            return Exchange(resp, close=True)
+
+    fault = faults.decide(req.method, req.path, api, node_id)
+    kind = fault[0] if fault else None
+    if kind == "reset" and fault[1] == "before":
+        _record(log, now, req, api, node_id, None, "reset")
+        return Exchange(None, reset=True)
+    delay = 0.0
+    if kind == "slow":
+        delay = fault[1]
+        sleep(delay)
+    if kind in ("500", "503", "429"):
+        resp = fault_response(api, kind)
+        if api == "cluster":
+            resp.headers.setdefault("Cache-Control", "no-cache")
+        _record(log, now, req, api, node_id, resp, kind)
+        return Exchange(resp, delay=delay)
+    try:
+        resp = endpoint.handler(req)
+    except Exception as e:  # noqa: BLE001
+        import traceback
+        traceback.print_exc()
+        if api == "cloud":
+            resp = Response.json(500, {"code": 13, "message": "internal error: %s" % e, "details": []})
+        else:
+            resp = Response.text(500, "An internal server error has occurred. Please check your "
+                                      "CockroachDB logs for more details.")
+    if kind == "reset":
+        # reset_after: the request acted; the answer is lost.
+        _record(log, now, req, api, node_id, resp, "reset", status=None)
+        return Exchange(None, reset=True, delay=delay)
+    _record(log, now, req, api, node_id, resp, kind)
+    return Exchange(resp, delay=delay)
+
+
+def encode_body(resp: Response, kind: str, accept_encoding: Optional[str]):
+    """Body bytes and headers as sent: a node gzips answers over 512 bytes when the client accepts it."""
+    body = resp.body
+    headers = dict(resp.headers)
+    if body and len(body) > 512 and "gzip" in (accept_encoding or "") and kind == "cluster":
+        body = gzip.compress(body, compresslevel=1)
+        headers["Content-Encoding"] = "gzip"
+        headers["Vary"] = "Accept-Encoding"
+    return body, headers
+
+
+def _record(log: RequestLog, now: Callable[[], float], req: Request, api: str, node_id: Optional[int],
+            resp: Optional[Response], fault: Optional[str], status: Any = "auto") -> None:
+    if status == "auto":
+        status = resp.status if resp is not None else None
+    log.add({
+        "ts": now(),
+        "method": req.method,
+        "path": req.path,
+        "query": redact(req.query),
+        "status": status,
+        "api": api,
+        "node_id": node_id,
+        "body": logged_body(req, resp),
+        "fault": fault,
+    })
