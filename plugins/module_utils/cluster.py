@@ -11,16 +11,17 @@ method per operation (``list_nodes``, ``get_table``, ``iter_hot_ranges``, ``rest
 and never build a path or touch the transport.
 
 Form-body login (or reuse of a given session token), the ``X-Cockroach-API-Session``
-header, logout, trailing-slash paths, text/plain errors and the four pagination styles
-of the real server:
+header, logout, trailing-slash paths, text/plain errors and the three pagination styles
+of the real server's endpoints that the collection reads:
 
 * ``offset``: in-memory offset (``nodes/``, ``nodes/{id}/ranges/``, ``databases/``):
   ``next`` present only when items remain;
 * ``sql``: SQL LIMIT/OFFSET (``users/``, ``events/``, ``databases/{db}/grants/``,
   ``databases/{db}/tables/``): a full page always carries ``next``; stop on a short page;
 * ``token``: fan-out token (``sessions/``, ``ranges/hot/``): ``next`` is always present;
-  stop on a page shorter than ``limit``; each page also lists the nodes that did not answer;
-* ``page``: ``pageNum``/``pageSize`` with ``pagination_info.total_results`` (metadata endpoints).
+  stop on a page shorter than ``limit``; each page also lists the nodes that did not answer.
+
+(The metadata endpoints' fourth style, ``pageNum``/``pageSize``, has no caller yet and is not implemented.)
 """
 
 import time
@@ -210,24 +211,15 @@ class ClusterClient:
 
     # -- pagination --------------------------------------------------------------------------------
     def paginate(self, path, key, style, limit=DEFAULT_PAGE_LIMIT, params=None, max_items=None):
-        """All items of ``key`` across pages in the endpoint's own ``style``.
+        """All items of ``key`` across the pages of an ``offset`` or ``sql`` style endpoint.
 
-        Returns ``(items, last_body)``. ``max_items`` stops early once that many are collected.
+        ``max_items`` stops early once that many are collected. (The ``token`` style of the
+        fan-out endpoints is read page by page with :meth:`iter_token_pages`.)
         """
-        if style == "offset":
-            return self._paginate_offset(path, key, limit, params, max_items, full_page_next=False)
-        if style == "sql":
-            return self._paginate_offset(path, key, limit, params, max_items, full_page_next=True)
-        if style == "token":
-            return self._paginate_token(path, key, limit, params, max_items)
-        if style == "page":
-            return self._paginate_page(path, key, limit, params, max_items)
-        raise ValueError("unknown pagination style %r" % style)
-
-    def _paginate_offset(self, path, key, limit, params, max_items, full_page_next):
+        if style not in ("offset", "sql"):
+            raise ValueError("unknown pagination style %r" % style)
         items = []
         offset = 0
-        body = {}
         while True:
             query = dict(params or {})
             query["limit"] = limit
@@ -238,23 +230,14 @@ class ClusterClient:
             items.extend(page)
             nxt = body.get("next")
             if max_items is not None and len(items) >= max_items:
-                return items[:max_items], body
+                return items[:max_items]
             if not nxt or not page:
-                return items, body
-            if full_page_next and len(page) < limit:
-                return items, body
+                return items
+            if style == "sql" and len(page) < limit:
+                return items  # SQL LIMIT/OFFSET: a full page always carries ``next``; a short one is the last
             if int(nxt) <= offset:
-                return items, body  # defensive: never loop on a server that does not advance
+                return items  # defensive: never loop on a server that does not advance
             offset = int(nxt)
-
-    def _paginate_token(self, path, key, limit, params, max_items):
-        items = []
-        body = {}
-        for page, body in self.iter_token_pages(path, key, limit=limit, params=params):
-            items.extend(page)
-            if max_items is not None and len(items) >= max_items:
-                return items[:max_items], body
-        return items, body
 
     def iter_token_pages(self, path, key, limit=DEFAULT_PAGE_LIMIT, params=None):
         """Yield ``(items, body)`` per page of a fan-out token endpoint, with the end rule of ``token`` style.
@@ -277,33 +260,15 @@ class ClusterClient:
                 return
             seen.add(start)
 
-    def _paginate_page(self, path, key, limit, params, max_items):
-        items = []
-        page_num = 1
-        body = {}
-        while True:
-            query = dict(params or {})
-            query["pageSize"] = limit
-            query["pageNum"] = page_num
-            body = self.get_json(path, params=query) or {}
-            page = body.get(key) or []
-            items.extend(page)
-            total = (body.get("pagination_info") or {}).get("total_results")
-            if max_items is not None and len(items) >= max_items:
-                return items[:max_items], body
-            if not page or len(page) < limit or (total is not None and len(items) >= int(total)):
-                return items, body
-            page_num += 1
-
     # -- endpoints: one method per operation ----------------------------------------------------------
     def list_nodes(self, limit=DEFAULT_PAGE_LIMIT):
         """Every node of the cluster (``GET /api/v2/nodes/``, offset pages), raw as the server sends them."""
-        return self.paginate("/api/v2/nodes/", "nodes", "offset", limit=limit)[0]
+        return self.paginate("/api/v2/nodes/", "nodes", "offset", limit=limit)
 
     def list_node_ranges(self, node_id, range_ids=None, limit=DEFAULT_PAGE_LIMIT):
         """The ranges of one node (``node_id`` an id or ``local``), optionally only ``range_ids``."""
         params = {"ranges": ",".join(str(r) for r in range_ids)} if range_ids else None
-        return self.paginate("/api/v2/nodes/%s/ranges/" % node_id, "ranges", "offset", limit=limit, params=params)[0]
+        return self.paginate("/api/v2/nodes/%s/ranges/" % node_id, "ranges", "offset", limit=limit, params=params)
 
     def get_range(self, range_id):
         """``GET /api/v2/ranges/{id}/``: the range as every node sees it (``responses_by_node_id``)."""
@@ -311,7 +276,7 @@ class ClusterClient:
 
     def list_databases(self, limit=DEFAULT_PAGE_LIMIT):
         """The names of every database (offset pages)."""
-        return list(self.paginate("/api/v2/databases/", "databases", "offset", limit=limit)[0])
+        return self.paginate("/api/v2/databases/", "databases", "offset", limit=limit)
 
     def get_database(self, database):
         """The descriptor of one database; a missing database raises NotFoundError naming it."""
@@ -323,7 +288,7 @@ class ClusterClient:
     def list_tables(self, database, limit=DEFAULT_PAGE_LIMIT):
         """The table names of one database (SQL pages)."""
         try:
-            return list(self.paginate("/api/v2/databases/%s/tables/" % database, "table_names", "sql", limit=limit)[0])
+            return self.paginate("/api/v2/databases/%s/tables/" % database, "table_names", "sql", limit=limit)
         except NotFoundError as exc:
             raise _explain_missing(exc, "database %r" % database)
 
@@ -337,20 +302,20 @@ class ClusterClient:
     def list_grants(self, database, limit=DEFAULT_PAGE_LIMIT):
         """The ``SHOW GRANTS`` rows of one database (SQL pages)."""
         try:
-            return self.paginate("/api/v2/databases/%s/grants/" % database, "grants", "sql", limit=limit)[0]
+            return self.paginate("/api/v2/databases/%s/grants/" % database, "grants", "sql", limit=limit)
         except NotFoundError as exc:
             raise _explain_missing(exc, "database %r" % database)
 
     def list_users(self, limit=DEFAULT_PAGE_LIMIT):
         """The SQL users (``{"username": ...}`` rows, SQL pages)."""
-        return self.paginate("/api/v2/users/", "users", "sql", limit=limit)[0]
+        return self.paginate("/api/v2/users/", "users", "sql", limit=limit)
 
     def list_events(self, event_type=None, max_items=None, limit=DEFAULT_PAGE_LIMIT):
         """Event log rows, newest first, optionally of one ``event_type``; at most ``max_items`` (None = all)."""
         params = {"type": event_type} if event_type else None
         if max_items:
             limit = min(limit, max_items)
-        return self.paginate("/api/v2/events/", "events", "sql", limit=limit, params=params, max_items=max_items)[0]
+        return self.paginate("/api/v2/events/", "events", "sql", limit=limit, params=params, max_items=max_items)
 
     # -- fan-out endpoints: items and the nodes that did not answer -----------------------------------
     def _iter_fan_out(self, path, key, errors_key, message_key, limit, params):
@@ -379,18 +344,8 @@ class ClusterClient:
         return self._iter_fan_out("/api/v2/sessions/", "sessions", "errors", "message", limit, params)
 
     # -- health (no session needed) --------------------------------------------------------------------
-    def health(self, ready=True, url=None):
-        """Readiness of a node (this one, or the node at ``url``): returns ``(status, ready_bool)``.
-
-        The real server answers 200 ``{}`` when ready and 500 (generic text) when not; this does
-        not raise for a 500 or 503. Connection failures raise TransportError.
-        """
-        params = {"ready": "true"} if ready else None
-        resp = self.transport.request("GET", _at(url, HEALTH_PATH), params=params, ok_statuses=(200, 500, 503))
-        return resp.status, resp.status == 200
-
     def probe_readiness(self, url=None, remote_node_id=None):
-        """Like :meth:`health` with ``ready=true`` but never raises for a node that does not answer.
+        """``GET /api/v2/health/?ready=true`` of a node; never raises for a node that does not answer.
 
         ``remote_node_id`` asks the node at ``url`` (default this one) to proxy the probe to that
         node (reference 1.8). Returns ``(status or None, ready_bool, error_text or None)``; a 502
