@@ -60,15 +60,13 @@ def parse_node_urls(value):
 class HealthGate:
     """Polls one cluster. ``conn`` holds the Cluster API connection options of the modules (their params)."""
 
-    def __init__(self, conn, node_urls=None, expect=None, probe_timeout=2.0, clock=time.monotonic,
-                 sleep=time.sleep, http_session_factory=None):
+    def __init__(self, conn, node_urls=None, expect=None, probe_timeout=2.0, clock=time.monotonic, sleep=time.sleep):
         self.connection = ClusterConnection.from_params(conn)
         self.node_urls = parse_node_urls(node_urls)
         self.expect = dict(expect or {})
         self.probe_timeout = float(probe_timeout)
         self.clock = clock
         self.sleep = sleep
-        self._session_factory = http_session_factory
         endpoints = [self.connection["cluster_url"].rstrip("/")]
         for nid in sorted(self.node_urls):
             if self.node_urls[nid] not in endpoints:
@@ -84,11 +82,8 @@ class HealthGate:
     # -- clients ------------------------------------------------------------------------------
     def _client(self, url, timeout, session=None):
         """A client of the node at ``url`` from the one connection object: no retries (the poll loop retries)."""
-        overrides = {}
-        if self._session_factory is not None:
-            overrides["http_session"] = self._session_factory()
         return self.connection.client(url, session=session, timeout=timeout, retry=RetryPolicy(retries=0),
-                                      clock=self.clock, sleep=self.sleep, **overrides)
+                                      clock=self.clock, sleep=self.sleep)
 
     def api_client(self, index):
         url = self.endpoints[index]
