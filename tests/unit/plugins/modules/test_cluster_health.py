@@ -72,8 +72,8 @@ def test_failure_lists_every_reason_and_fails(cluster):
 
 
 def test_range_problems_summed_over_every_store(cluster):
-    cluster.patch_node(2, {"stores": {"3": {"ranges.underreplicated": 4}, "4": {"ranges.underreplicated": 1,
-                                                                               "ranges.unavailable": 1}}})
+    stores = {"3": {"ranges.underreplicated": 4}, "4": {"ranges.underreplicated": 1, "ranges.unavailable": 1}}
+    cluster.patch_node(2, {"stores": stores})
     cluster.patch_node(5, {"stores": {"10": {"ranges.underreplicated": 2}}})
     res = run(cluster, node_urls=cluster.node_urls, fail_on_unhealthy=False)
     assert res["reasons"] == ["7 under-replicated range(s) in the cluster (node 2: 5, node 5: 2)",
