@@ -58,10 +58,11 @@ def parse_node_urls(value):
 
 
 class HealthGate:
-    """Polls one cluster. ``conn`` holds the Cluster API connection options of the modules (their params)."""
+    """Polls one cluster. ``conn`` holds the Cluster API connection options of the modules (their params);
+    bad ones raise ValueError worded as the modules word them."""
 
     def __init__(self, conn, node_urls=None, expect=None, probe_timeout=2.0, clock=time.monotonic, sleep=time.sleep):
-        self.connection = ClusterConnection.from_params(conn)
+        self.connection = ClusterConnection.from_params(conn).check()
         self.node_urls = parse_node_urls(node_urls)
         self.expect = dict(expect or {})
         self.probe_timeout = float(probe_timeout)
