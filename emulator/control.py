@@ -6,17 +6,14 @@ without fault injection.  Paths are listed in docs/emulator.md.
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any, Dict, Optional
 
-from emulator.cloud_api import CloudAPI
-from emulator.cluster_api import ClusterAPI, ClusterState
+from emulator.cloud import CloudAPI
+from emulator.cluster import ClusterState, cluster_api
 from emulator.core import Clock, Request, Response
+from emulator.routing import ANY, Route, RouteMatch, Router
 from emulator.server import Faults, Server
-
-_NODE_ACTION = re.compile(r"^/_emulator/nodes/(\d+)/(stop|start|drain|restart)/?$")
-_NODE = re.compile(r"^/_emulator/nodes/(\d+)/?$")
 
 
 class BadRequest(Exception):
@@ -47,7 +44,7 @@ class Emulator:
             time_until_store_dead=args.time_until_store_dead, catchup_seconds=args.catchup_seconds,
             unready_seconds=args.unready_seconds, drain_seconds=args.drain_seconds,
             ready_delay=args.ready_delay, host=args.host)
-        self.cluster_api = ClusterAPI(self.cluster)
+        self.cluster_api = cluster_api(self.cluster)
         self.cloud_listener = self.server.add_listener("cloud", args.cloud_port, self._cloud_handle)
         base = args.node_port_base
         for nid in range(1, args.nodes + 1):
@@ -103,10 +100,15 @@ class Emulator:
                 elif not want and lst.up:
                     self.server.close_listener(lst)
 
-    # ---- control API
+    # ---- control API (routes: CONTROL_ROUTES below the class)
     def handle(self, req: Request) -> Response:
         try:
-            return self._route(req)
+            match = CONTROL_ROUTER.match(req.method, req.path)
+            if isinstance(match, RouteMatch):
+                return match.handler(self, req, **match.params)
+            if match.allowed:
+                return Response.json(405, {"error": "use %s" % " or ".join(match.allowed)})
+            return Response.json(404, {"error": "unknown control path: %s %s" % (req.method, req.path)})
         except BadRequest as e:
             return Response.json(400, {"error": str(e)})
         except (KeyError, LookupError) as e:
@@ -123,109 +125,109 @@ class Emulator:
             raise BadRequest("body must be a JSON object")
         return body
 
-    def _route(self, req: Request) -> Response:
-        p, m = req.path, req.method
-        if p.startswith("/_emulator/cloud/") or p == "/_emulator/cloud":
-            return self.cloud.control(req)
-        if p in ("/_emulator/requests", "/_emulator/requests/"):
-            if m == "GET":
-                try:
-                    since = int(req.q("since") or 0)
-                except ValueError:
-                    raise BadRequest("since must be an integer")
-                entries = self.server.log.list(since=since, api=req.q("api") or None)
-                return Response.json(200, {"requests": entries, "last_seq": self.server.log.last_seq})
-            if m == "DELETE":
-                return Response.json(200, {"deleted": self.server.log.clear()})
-            return Response.json(405, {"error": "use GET or DELETE"})
-        mo = _NODE_ACTION.match(p)
-        if mo:
-            if m != "POST":
-                return Response.json(405, {"error": "use POST"})
-            nid, action = int(mo.group(1)), mo.group(2)
-            self._node(nid)
-            body = self._body(req)
-            try:
-                if action == "stop":
-                    self.cluster.stop(nid)
-                elif action == "start":
-                    self.cluster.start(nid)
-                elif action == "drain":
-                    self.cluster.drain(nid, unready_seconds=_num(body, "unready_seconds", None))
-                else:
-                    downtime = _num(body, "downtime", 1.0)
-                    if downtime < 0:
-                        raise BadRequest("downtime must be >= 0")
-                    self.cluster.restart(nid, downtime=downtime, fail=bool(body.get("fail", False)),
-                                         build_tag=body.get("build_tag"),
-                                         unready_seconds=_num(body, "unready_seconds", None),
-                                         drain_seconds=_num(body, "drain_seconds", None),
-                                         ready_delay=_num(body, "ready_delay", None))
-            except ValueError as e:
-                raise BadRequest(str(e))
-            self.sync([nid])
-            return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
-        mo = _NODE.match(p)
-        if mo:
-            nid = int(mo.group(1))
-            self._node(nid)
-            if m == "GET":
-                return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
-            if m != "PATCH":
-                return Response.json(405, {"error": "use GET or PATCH"})
-            try:
-                self.cluster.patch(nid, self._body(req))
-            except ValueError as e:
-                raise BadRequest(str(e))
-            return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
-        if p in ("/_emulator/faults", "/_emulator/faults/"):
-            if m == "GET":
-                return Response.json(200, self.faults.describe())
-            if m != "POST":
-                return Response.json(405, {"error": "use GET or POST"})
-            body = self._body(req)
-            unknown = sorted(set(body) - {"rate", "kinds", "seed", "rules"})
-            if unknown:
-                raise BadRequest("unknown field(s): %s (allowed: rate, kinds, seed, rules)" % ", ".join(unknown))
-            cur = self.faults.describe()
-            try:
-                rules = Faults.parse_rules(body["rules"]) if "rules" in body else None
-                # A body with only "rules" leaves the random faults (and their RNG) alone.
-                if rules is None or set(body) & {"rate", "kinds", "seed"}:
-                    self.faults.configure(body.get("rate", cur["rate"]), body.get("kinds", cur["kinds"]),
-                                          body.get("seed", cur["seed"]))
-            except (TypeError, ValueError) as e:
-                raise BadRequest(str(e))
-            if rules is not None:
-                self.faults.set_rules(rules)
-            return Response.json(200, self.faults.describe())
-        if p in ("/_emulator/reset", "/_emulator/reset/"):
-            if m != "POST":
-                return Response.json(405, {"error": "use POST"})
-            self.reset()
-            return Response.json(200, {"reset": True})
-        if p in ("/_emulator/state", "/_emulator/state/"):
-            with self.cluster.lock:
-                view = self.cluster.replication_view(self.clock.monotonic())
-                nodes = [self.cluster.node_summary(n, self.server.node_listeners[n], view)
-                         for n in sorted(self.server.node_listeners)]
-            return Response.json(200, {"nodes": nodes, "faults": self.faults.describe(),
-                                       "sessions": self.cluster.api_session_count(),
-                                       "insecure": self.cluster.insecure,
-                                       "clock_offset": self.clock.offset,
-                                       "requests_logged": self.server.log.last_seq})
-        if p in ("/_emulator/clock", "/_emulator/clock/"):
-            if m == "GET":
-                return Response.json(200, {"offset": self.clock.offset, "time": self.clock.time()})
-            if m != "POST":
-                return Response.json(405, {"error": "use GET or POST"})
-            adv = _num(self._body(req), "advance", 0.0)
-            if adv < 0:
-                raise BadRequest("advance must be >= 0")
-            self.clock.advance(adv)
-            self.sync()
-            return Response.json(200, {"offset": self.clock.offset, "time": self.clock.time()})
-        return Response.json(404, {"error": "unknown control path: %s %s" % (m, p)})
+    def c_cloud(self, req: Request, rest: str = "") -> Response:
+        return self.cloud.control(req)
+
+    def c_list_requests(self, req: Request) -> Response:
+        try:
+            since = int(req.q("since") or 0)
+        except ValueError:
+            raise BadRequest("since must be an integer")
+        entries = self.server.log.list(since=since, api=req.q("api") or None)
+        return Response.json(200, {"requests": entries, "last_seq": self.server.log.last_seq})
+
+    def c_clear_requests(self, req: Request) -> Response:
+        return Response.json(200, {"deleted": self.server.log.clear()})
+
+    def c_node_action(self, req: Request, node_id: str, action: str) -> Response:
+        nid = int(node_id)
+        self._node(nid)
+        body = self._body(req)
+        try:
+            if action == "stop":
+                self.cluster.stop(nid)
+            elif action == "start":
+                self.cluster.start(nid)
+            elif action == "drain":
+                self.cluster.drain(nid, unready_seconds=_num(body, "unready_seconds", None))
+            else:
+                downtime = _num(body, "downtime", 1.0)
+                if downtime < 0:
+                    raise BadRequest("downtime must be >= 0")
+                self.cluster.restart(nid, downtime=downtime, fail=bool(body.get("fail", False)),
+                                     build_tag=body.get("build_tag"),
+                                     unready_seconds=_num(body, "unready_seconds", None),
+                                     drain_seconds=_num(body, "drain_seconds", None),
+                                     ready_delay=_num(body, "ready_delay", None))
+        except ValueError as e:
+            raise BadRequest(str(e))
+        self.sync([nid])
+        return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
+
+    def c_get_node(self, req: Request, node_id: str) -> Response:
+        nid = int(node_id)
+        self._node(nid)
+        return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
+
+    def c_patch_node(self, req: Request, node_id: str) -> Response:
+        nid = int(node_id)
+        self._node(nid)
+        try:
+            self.cluster.patch(nid, self._body(req))
+        except ValueError as e:
+            raise BadRequest(str(e))
+        return Response.json(200, self.cluster.node_summary(nid, self.server.node_listeners[nid]))
+
+    def c_node_other_method(self, req: Request, node_id: str) -> Response:
+        self._node(int(node_id))  # an unknown node is 404 whatever the method
+        return Response.json(405, {"error": "use GET or PATCH"})
+
+    def c_get_faults(self, req: Request) -> Response:
+        return Response.json(200, self.faults.describe())
+
+    def c_set_faults(self, req: Request) -> Response:
+        body = self._body(req)
+        unknown = sorted(set(body) - {"rate", "kinds", "seed", "rules"})
+        if unknown:
+            raise BadRequest("unknown field(s): %s (allowed: rate, kinds, seed, rules)" % ", ".join(unknown))
+        cur = self.faults.describe()
+        try:
+            rules = Faults.parse_rules(body["rules"]) if "rules" in body else None
+            # A body with only "rules" leaves the random faults (and their RNG) alone.
+            if rules is None or set(body) & {"rate", "kinds", "seed"}:
+                self.faults.configure(body.get("rate", cur["rate"]), body.get("kinds", cur["kinds"]),
+                                      body.get("seed", cur["seed"]))
+        except (TypeError, ValueError) as e:
+            raise BadRequest(str(e))
+        if rules is not None:
+            self.faults.set_rules(rules)
+        return Response.json(200, self.faults.describe())
+
+    def c_reset(self, req: Request) -> Response:
+        self.reset()
+        return Response.json(200, {"reset": True})
+
+    def c_state(self, req: Request) -> Response:
+        with self.cluster.lock:
+            view = self.cluster.replication_view(self.clock.monotonic())
+            nodes = [self.cluster.node_summary(n, self.server.node_listeners[n], view)
+                     for n in sorted(self.server.node_listeners)]
+        return Response.json(200, {"nodes": nodes, "faults": self.faults.describe(),
+                                   "sessions": self.cluster.api_session_count(),
+                                   "insecure": self.cluster.insecure,
+                                   "clock_offset": self.clock.offset,
+                                   "requests_logged": self.server.log.last_seq})
+
+    def c_get_clock(self, req: Request) -> Response:
+        return Response.json(200, {"offset": self.clock.offset, "time": self.clock.time()})
+
+    def c_advance_clock(self, req: Request) -> Response:
+        adv = _num(self._body(req), "advance", 0.0)
+        if adv < 0:
+            raise BadRequest("advance must be >= 0")
+        self.clock.advance(adv)
+        self.sync()
+        return Response.json(200, {"offset": self.clock.offset, "time": self.clock.time()})
 
     def _node(self, nid: int) -> None:
         if nid not in self.server.node_listeners:
@@ -240,6 +242,27 @@ class Emulator:
         self.faults.configure(*self.initial_faults)
         self.faults.set_rules([])
         self.server.log.clear()
+
+
+# The control API: plain JSON, no auth, no faults, not logged.  A trailing slash is optional.
+C = Emulator
+CONTROL_ROUTES = [
+    Route(ANY, "/_emulator/cloud", C.c_cloud),                     # Cloud side: emulator/cloud/routes.py
+    Route(ANY, "/_emulator/cloud/{rest:path}", C.c_cloud),
+    Route("GET", "/_emulator/requests", C.c_list_requests),
+    Route("DELETE", "/_emulator/requests", C.c_clear_requests),
+    Route("POST", r"/_emulator/nodes/{node_id:\d+}/{action:stop|start|drain|restart}", C.c_node_action),
+    Route("GET", r"/_emulator/nodes/{node_id:\d+}", C.c_get_node),
+    Route("PATCH", r"/_emulator/nodes/{node_id:\d+}", C.c_patch_node),
+    Route(ANY, r"/_emulator/nodes/{node_id:\d+}", C.c_node_other_method),
+    Route("GET", "/_emulator/faults", C.c_get_faults),
+    Route("POST", "/_emulator/faults", C.c_set_faults),
+    Route("POST", "/_emulator/reset", C.c_reset),
+    Route(ANY, "/_emulator/state", C.c_state),
+    Route("GET", "/_emulator/clock", C.c_get_clock),
+    Route("POST", "/_emulator/clock", C.c_advance_clock),
+]
+CONTROL_ROUTER = Router(CONTROL_ROUTES, optional_trailing_slash=True)
 
 
 def _num(body: Dict[str, Any], key: str, default: Optional[float]):

@@ -182,7 +182,7 @@ class SpecValidator:
 
 
 def implemented_operation_ids() -> Iterable[str]:
-    from emulator.cloud_api import OPERATION_IDS
+    from emulator.cloud.routes import OPERATION_IDS
     return sorted(OPERATION_IDS.values())
 
 

@@ -115,14 +115,14 @@ cache_connection: /tmp/crdb_inventory_cache
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
     filter_nodes,
-    liveness_status_of,
+    liveness_filter_errors,
     node_groups,
     node_hostname,
     normalize_node,
 )
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import ClusterConnection
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import CockroachError, Redactor
 
 
@@ -136,36 +136,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return path.endswith(("cluster_nodes.yml", "cluster_nodes.yaml"))
 
     def _fetch_nodes(self):
-        url = self.get_option("cluster_url")
-        if not url or not (url.startswith("http://") or url.startswith("https://")):
-            raise AnsibleParserError("cluster_url (or COCKROACH_CLUSTER_URL) must be a node's base URL such as "
-                                     "https://node1:8080, got %r" % url)
-        session = self.get_option("session")
-        username = self.get_option("username")
-        password = self.get_option("password")
-        if not session and not (username and password is not None):
-            raise AnsibleParserError("the cluster_nodes inventory needs a session token (session / "
-                                     "COCKROACH_CLUSTER_SESSION) or username and password (COCKROACH_CLUSTER_USER / "
-                                     "COCKROACH_CLUSTER_PASSWORD)")
-        redactor = Redactor([password, session])
+        connection = ClusterConnection.from_plugin(self)
+        redactor = Redactor(connection.secrets)
         try:
-            with ClusterClient(url, username=username, password=password, session=session,
-                               timeout=self.get_option("timeout"), validate_certs=self.get_option("validate_certs"),
-                               ca_path=self.get_option("ca_path"), retries=self.get_option("retries")) as client:
+            with connection.check().client() as client:
                 return client.list_nodes()
-        except CockroachError as exc:
-            raise AnsibleParserError("cluster_nodes inventory: %s" % redactor.text(str(exc)))
-        except ValueError as exc:
+        except (CockroachError, ValueError) as exc:
             raise AnsibleParserError("cluster_nodes inventory: %s" % redactor.text(str(exc)))
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
 
-        bad = [x for x in self.get_option("liveness") or [] if liveness_status_of(x) is None]
-        if bad:
-            raise AnsibleParserError("liveness: %s is not a liveness; use live, dead, suspect, decommissioning, "
-                                     "decommissioned, draining or unknown" % ", ".join(repr(x) for x in bad))
+        errors = liveness_filter_errors(self.get_option("liveness"))
+        if errors:
+            raise AnsibleParserError("; ".join(errors))
 
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache

@@ -5,20 +5,25 @@
 
 """Client of the Cluster API v2 that every CockroachDB node serves under ``/api/v2/``.
 
+The one place that knows the Cluster API: every path, its pagination style, how a 404 is worded
+and which statuses count as an answer. Modules, the health gate and the inventory plugin call one
+method per operation (``list_nodes``, ``get_table``, ``iter_hot_ranges``, ``restart_safety``, ...)
+and never build a path or touch the transport.
+
 Form-body login (or reuse of a given session token), the ``X-Cockroach-API-Session``
-header, logout, trailing-slash paths, text/plain errors and the four pagination styles
-of the real server:
+header, logout, trailing-slash paths, text/plain errors and the three pagination styles
+of the real server's endpoints that the collection reads:
 
 * ``offset``: in-memory offset (``nodes/``, ``nodes/{id}/ranges/``, ``databases/``):
   ``next`` present only when items remain;
 * ``sql``: SQL LIMIT/OFFSET (``users/``, ``events/``, ``databases/{db}/grants/``,
   ``databases/{db}/tables/``): a full page always carries ``next``; stop on a short page;
 * ``token``: fan-out token (``sessions/``, ``ranges/hot/``): ``next`` is always present;
-  stop on a page shorter than ``limit``;
-* ``page``: ``pageNum``/``pageSize`` with ``pagination_info.total_results`` (metadata endpoints).
+  stop on a page shorter than ``limit``; each page also lists the nodes that did not answer.
+
+(The metadata endpoints' fourth style, ``pageNum``/``pageSize``, has no caller yet and is not implemented.)
 """
 
-import datetime
 import time
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
@@ -34,38 +39,14 @@ SESSION_HEADER = "X-Cockroach-API-Session"
 USER_AGENT = "ansible-cockroachdb-collection"
 DEFAULT_PAGE_LIMIT = 100
 
-# livenesspb.NodeLivenessStatus
-LIVENESS_NAMES = {
-    0: "unknown",
-    1: "dead",
-    2: "suspect",       # UNAVAILABLE in the enum; the DB Console calls it SUSPECT
-    3: "live",
-    4: "decommissioning",
-    5: "decommissioned",
-    6: "draining",
-}
-LIVENESS_VALUES = {v: k for k, v in LIVENESS_NAMES.items()}
-LIVENESS_VALUES["unavailable"] = 2
+# The prefix of every Cluster API path; a node's base URL must not contain it.
+API_PREFIX = "/api/v2"
+HEALTH_PATH = "/api/v2/health/"
+# The readiness probe as a user would type it (for messages that name what answered).
+READINESS_PROBE = HEALTH_PATH + "?ready=true"
 
-
-def liveness_name(value):
-    """Name of a ``liveness_status`` int (unknown ints -> ``unknown``)."""
-    try:
-        return LIVENESS_NAMES.get(int(value), "unknown")
-    except (TypeError, ValueError):
-        return "unknown"
-
-
-def ns_to_iso(value):
-    """Unix nanoseconds -> ISO 8601 UTC string (None for missing/zero)."""
-    if not value:
-        return None
-    try:
-        seconds = int(value) / 1e9
-    except (TypeError, ValueError):
-        return None
-    stamp = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+# The server's own 404 texts for a database or table that does not exist (databases/*).
+_MISSING_DATABASE_TEXTS = ("database not found", "database or table not found")
 
 
 def _explain_404(message, path):
@@ -75,6 +56,18 @@ def _explain_404(message, path):
     return ("%s: the node routes only exact /api/v2/ paths ending in '/'; check that cluster_url is the node's base "
             "URL (for example https://node1:8080) with no path such as /api/v2, and that this CockroachDB version "
             "serves %s" % (message.strip(), path))
+
+
+def _explain_missing(exc, what):
+    """The server's ``database not found`` made into a sentence naming what the task asked for."""
+    if (exc.message or "").strip() in _MISSING_DATABASE_TEXTS:
+        exc.message = "%s does not exist (or the user cannot see it): %s" % (what, exc.message)
+    return exc
+
+
+def _at(url, path):
+    """``path`` on the node at ``url`` (a base URL), or on this client's node when ``url`` is None."""
+    return url.rstrip("/") + path if url else path
 
 
 def cluster_error_parser(status, body, text):
@@ -218,24 +211,15 @@ class ClusterClient:
 
     # -- pagination --------------------------------------------------------------------------------
     def paginate(self, path, key, style, limit=DEFAULT_PAGE_LIMIT, params=None, max_items=None):
-        """All items of ``key`` across pages in the endpoint's own ``style``.
+        """All items of ``key`` across the pages of an ``offset`` or ``sql`` style endpoint.
 
-        Returns ``(items, last_body)``. ``max_items`` stops early once that many are collected.
+        ``max_items`` stops early once that many are collected. (The ``token`` style of the
+        fan-out endpoints is read page by page with :meth:`iter_token_pages`.)
         """
-        if style == "offset":
-            return self._paginate_offset(path, key, limit, params, max_items, full_page_next=False)
-        if style == "sql":
-            return self._paginate_offset(path, key, limit, params, max_items, full_page_next=True)
-        if style == "token":
-            return self._paginate_token(path, key, limit, params, max_items)
-        if style == "page":
-            return self._paginate_page(path, key, limit, params, max_items)
-        raise ValueError("unknown pagination style %r" % style)
-
-    def _paginate_offset(self, path, key, limit, params, max_items, full_page_next):
+        if style not in ("offset", "sql"):
+            raise ValueError("unknown pagination style %r" % style)
         items = []
         offset = 0
-        body = {}
         while True:
             query = dict(params or {})
             query["limit"] = limit
@@ -246,23 +230,14 @@ class ClusterClient:
             items.extend(page)
             nxt = body.get("next")
             if max_items is not None and len(items) >= max_items:
-                return items[:max_items], body
+                return items[:max_items]
             if not nxt or not page:
-                return items, body
-            if full_page_next and len(page) < limit:
-                return items, body
+                return items
+            if style == "sql" and len(page) < limit:
+                return items  # SQL LIMIT/OFFSET: a full page always carries ``next``; a short one is the last
             if int(nxt) <= offset:
-                return items, body  # defensive: never loop on a server that does not advance
+                return items  # defensive: never loop on a server that does not advance
             offset = int(nxt)
-
-    def _paginate_token(self, path, key, limit, params, max_items):
-        items = []
-        body = {}
-        for page, body in self.iter_token_pages(path, key, limit=limit, params=params):
-            items.extend(page)
-            if max_items is not None and len(items) >= max_items:
-                return items[:max_items], body
-        return items, body
 
     def iter_token_pages(self, path, key, limit=DEFAULT_PAGE_LIMIT, params=None):
         """Yield ``(items, body)`` per page of a fan-out token endpoint, with the end rule of ``token`` style.
@@ -285,68 +260,124 @@ class ClusterClient:
                 return
             seen.add(start)
 
-    def _paginate_page(self, path, key, limit, params, max_items):
-        items = []
-        page_num = 1
-        body = {}
-        while True:
-            query = dict(params or {})
-            query["pageSize"] = limit
-            query["pageNum"] = page_num
-            body = self.get_json(path, params=query) or {}
-            page = body.get(key) or []
-            items.extend(page)
-            total = (body.get("pagination_info") or {}).get("total_results")
-            if max_items is not None and len(items) >= max_items:
-                return items[:max_items], body
-            if not page or len(page) < limit or (total is not None and len(items) >= int(total)):
-                return items, body
-            page_num += 1
-
-    # -- endpoints -----------------------------------------------------------------------------------
+    # -- endpoints: one method per operation ----------------------------------------------------------
     def list_nodes(self, limit=DEFAULT_PAGE_LIMIT):
-        return self.paginate("/api/v2/nodes/", "nodes", "offset", limit=limit)[0]
+        """Every node of the cluster (``GET /api/v2/nodes/``, offset pages), raw as the server sends them."""
+        return self.paginate("/api/v2/nodes/", "nodes", "offset", limit=limit)
 
-    def health(self, ready=True, url=None):
-        """Readiness of a node (this one, or the node at ``url``): returns ``(status, ready_bool)``.
+    def list_node_ranges(self, node_id, range_ids=None, limit=DEFAULT_PAGE_LIMIT):
+        """The ranges of one node (``node_id`` an id or ``local``), optionally only ``range_ids``."""
+        params = {"ranges": ",".join(str(r) for r in range_ids)} if range_ids else None
+        return self.paginate("/api/v2/nodes/%s/ranges/" % node_id, "ranges", "offset", limit=limit, params=params)
 
-        The real server answers 200 ``{}`` when ready and 500 (generic text) when not; this does
-        not raise for a 500 or 503. Connection failures raise TransportError.
+    def get_range(self, range_id):
+        """``GET /api/v2/ranges/{id}/``: the range as every node sees it (``responses_by_node_id``)."""
+        return self.get_json("/api/v2/ranges/%d/" % int(range_id)) or {}
+
+    def list_databases(self, limit=DEFAULT_PAGE_LIMIT):
+        """The names of every database (offset pages)."""
+        return self.paginate("/api/v2/databases/", "databases", "offset", limit=limit)
+
+    def get_database(self, database):
+        """The descriptor of one database; a missing database raises NotFoundError naming it."""
+        try:
+            return self.get_json("/api/v2/databases/%s/" % database) or {}
+        except NotFoundError as exc:
+            raise _explain_missing(exc, "database %r" % database)
+
+    def list_tables(self, database, limit=DEFAULT_PAGE_LIMIT):
+        """The table names of one database (SQL pages)."""
+        try:
+            return self.paginate("/api/v2/databases/%s/tables/" % database, "table_names", "sql", limit=limit)
+        except NotFoundError as exc:
+            raise _explain_missing(exc, "database %r" % database)
+
+    def get_table(self, database, table):
+        """The details of one table; a missing database or table raises NotFoundError naming both."""
+        try:
+            return self.get_json("/api/v2/databases/%s/tables/%s/" % (database, table)) or {}
+        except NotFoundError as exc:
+            raise _explain_missing(exc, "table %r of database %r" % (table, database))
+
+    def list_grants(self, database, limit=DEFAULT_PAGE_LIMIT):
+        """The ``SHOW GRANTS`` rows of one database (SQL pages)."""
+        try:
+            return self.paginate("/api/v2/databases/%s/grants/" % database, "grants", "sql", limit=limit)
+        except NotFoundError as exc:
+            raise _explain_missing(exc, "database %r" % database)
+
+    def list_users(self, limit=DEFAULT_PAGE_LIMIT):
+        """The SQL users (``{"username": ...}`` rows, SQL pages)."""
+        return self.paginate("/api/v2/users/", "users", "sql", limit=limit)
+
+    def list_events(self, event_type=None, max_items=None, limit=DEFAULT_PAGE_LIMIT):
+        """Event log rows, newest first, optionally of one ``event_type``; at most ``max_items`` (None = all)."""
+        params = {"type": event_type} if event_type else None
+        if max_items:
+            limit = min(limit, max_items)
+        return self.paginate("/api/v2/events/", "events", "sql", limit=limit, params=params, max_items=max_items)
+
+    # -- fan-out endpoints: items and the nodes that did not answer -----------------------------------
+    def _iter_fan_out(self, path, key, errors_key, message_key, limit, params):
+        """Yield ``(items, node_errors)`` per page; ``node_errors`` maps node id (0 = not given) to message."""
+        for page, body in self.iter_token_pages(path, key, limit=limit, params=params):
+            node_errors = {}
+            for err in body.get(errors_key) or []:
+                node_errors[err.get("node_id") or 0] = err.get(message_key) or ""
+            yield page, node_errors
+
+    def iter_hot_ranges(self, node_id=None, limit=DEFAULT_PAGE_LIMIT):
+        """Pages of ``GET /api/v2/ranges/hot/`` (one node, ``local`` or the whole cluster) as ``(ranges, node_errors)``.
+
+        A caller may stop early (``break``) without reading the remaining pages.
         """
-        path = "/api/v2/health/"
-        if url:
-            path = url.rstrip("/") + path
-        params = {"ready": "true"} if ready else None
-        resp = self.transport.request("GET", path, params=params, ok_statuses=(200, 500, 503))
-        return resp.status, resp.status == 200
+        params = {"node_id": node_id} if node_id else {}
+        return self._iter_fan_out("/api/v2/ranges/hot/", "ranges", "response_error", "error_message", limit, params)
 
+    def iter_sessions(self, username=None, exclude_closed=False, limit=DEFAULT_PAGE_LIMIT):
+        """Pages of ``GET /api/v2/sessions/`` as ``(sessions, node_errors)``."""
+        params = {}
+        if username:
+            params["username"] = username
+        if exclude_closed:
+            params["exclude_closed_sessions"] = "true"
+        return self._iter_fan_out("/api/v2/sessions/", "sessions", "errors", "message", limit, params)
+
+    # -- health (no session needed) --------------------------------------------------------------------
     def probe_readiness(self, url=None, remote_node_id=None):
-        """Like :meth:`health` with ``ready=true`` but never raises for a node that does not answer.
+        """``GET /api/v2/health/?ready=true`` of a node; never raises for a node that does not answer.
 
         ``remote_node_id`` asks the node at ``url`` (default this one) to proxy the probe to that
         node (reference 1.8). Returns ``(status or None, ready_bool, error_text or None)``; a 502
         from the proxy (target down) counts as an answer.
         """
-        path = "/api/v2/health/"
-        if url:
-            path = url.rstrip("/") + path
         params = {"ready": "true"}
         if remote_node_id is not None:
             params["remote_node_id"] = str(remote_node_id)
         try:
-            resp = self.transport.request("GET", path, params=params, ok_statuses=(200, 400, 500, 502, 503))
+            resp = self.transport.request("GET", _at(url, HEALTH_PATH), params=params,
+                                          ok_statuses=(200, 400, 500, 502, 503))
         except CockroachError as exc:
             return exc.status, False, exc.message
         text = resp.text.strip() if resp.status != 200 else None
         return resp.status, resp.status == 200, text or None
 
+    def restart_safety(self, url=None, remote_node_id=None):
+        """``GET /api/v2/health/restart_safety/`` (v25.4+) once; never raises for an answer or a missing answer.
 
-def sum_store_metric(node, metric):
-    """Sum of one store metric over every store of a node (missing -> 0)."""
-    total = 0
-    for store in (node.get("store_metrics") or {}).values():
+        ``url`` is the node's base URL (default this client's); ``remote_node_id`` asks that node to
+        proxy the request to another node, which then evaluates itself. Returns the
+        :func:`restart_safety.parse_restart_safety` dict.
+        """
+        from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
+            parse_restart_safety,
+        )
+
+        params = {"remote_node_id": str(remote_node_id)} if remote_node_id is not None else None
         try:
-            total += int(float((store or {}).get(metric) or 0))
-        except (TypeError, ValueError):
-            continue
-    return total
+            resp = self.transport.request("GET", _at(url, "/api/v2/health/restart_safety/"), params=params,
+                                          ok_statuses=(200, 400, 404, 500, 501, 502, 503))
+        except CockroachError as exc:
+            return parse_restart_safety(exc.status, None, exc.message)
+        return parse_restart_safety(resp.status, resp.body, resp.text, remote_node_id=remote_node_id,
+                                    via=url or "the API node")

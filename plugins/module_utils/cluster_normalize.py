@@ -7,25 +7,32 @@
 
 Nothing here does I/O, so the info modules and the ``cluster_nodes`` inventory plugin share
 exactly the same view of a node, a hot range, a grant or a health answer, and unit tests call
-these functions with the wire format of ``cluster-api-v2.md``.
+these functions with the wire format of ``cluster-api-v2.md``. The checks of values that the
+Cluster API itself constrains (routable names, node ids, liveness names) live here too, so that
+every module and the inventory word them the same way.
 """
 
 import datetime
 import json
 import re
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import (
-    LIVENESS_NAMES,
-    LIVENESS_VALUES,
-    liveness_name,
-    ns_to_iso,
-    sum_store_metric,
-)
+# livenesspb.NodeLivenessStatus: the one liveness table of the collection (health verdict included)
+LIVENESS_NAMES = {
+    0: "unknown",
+    1: "dead",
+    2: "suspect",       # UNAVAILABLE in the enum; the DB Console calls it SUSPECT
+    3: "live",
+    4: "decommissioning",
+    5: "decommissioned",
+    6: "draining",
+}
+LIVENESS_VALUES = {v: k for k, v in LIVENESS_NAMES.items()}
+LIVENESS_VALUES["unavailable"] = 2
 
 # Names a database or table may have to be routed by the server (gorilla mux regex ``[\w.]+``).
 ROUTABLE_NAME = re.compile(r"^[\w.]+$")
 
-# What the real server does on ``GET /api/v2/health/?ready=true`` (reference 5.1).
+# What the real server answers to the readiness probe ``health/?ready=true`` (reference 5.1).
 HEALTH_MEANINGS = {
     200: "ready: the node accepts SQL clients and is live, not draining, not decommissioning",
     500: ("not ready: the node is initializing, draining or shutting down, not live, decommissioning, "
@@ -35,6 +42,42 @@ HEALTH_MEANINGS = {
 }
 
 _GROUP_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def liveness_name(value):
+    """Name of a ``liveness_status`` int (unknown ints -> ``unknown``)."""
+    try:
+        return LIVENESS_NAMES.get(int(value), "unknown")
+    except (TypeError, ValueError):
+        return "unknown"
+
+
+def ns_to_iso(value):
+    """Unix nanoseconds -> ISO 8601 UTC string (None for missing/zero)."""
+    if not value:
+        return None
+    try:
+        seconds = int(value) / 1e9
+    except (TypeError, ValueError):
+        return None
+    stamp = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def store_metric_sum(node, metric):
+    """Sum of one store metric over every store of a node: the one sum behind node fields and the health verdict.
+
+    Missing, malformed or negative values count 0 (a negative count would hide another store's problem).
+    """
+    total = 0
+    for store in ((node or {}).get("store_metrics") or {}).values():
+        if not isinstance(store, dict):
+            continue
+        try:
+            total += max(0, int(float(store.get(metric) or 0)))
+        except (TypeError, ValueError):
+            continue
+    return total
 
 
 def address_of(addr):
@@ -72,6 +115,33 @@ def version_of(server_version):
         return None
 
 
+def liveness_filter_errors(values):
+    """The message (as a list) for a ``liveness`` filter with names that are not livenesses."""
+    bad = [x for x in values or [] if liveness_status_of(x) is None]
+    if not bad:
+        return []
+    return ["liveness: %s is not a liveness; use live, dead, suspect, decommissioning, decommissioned, draining or "
+            "unknown" % ", ".join(repr(x) for x in bad)]
+
+
+def node_id_errors(value):
+    """The message (as a list) for a ``node_id`` option that is neither a positive id nor ``local`` (unset is fine)."""
+    if value is None or value == "local" or (value.isdigit() and int(value) > 0):
+        return []
+    return ["node_id must be a positive node id or 'local', got %r" % value]
+
+
+def routable_name_errors(params, options):
+    """Messages for the ``options`` whose value the server cannot route (names outside ``[\\w.]+``)."""
+    errors = []
+    for opt in options:
+        value = params.get(opt)
+        if value is not None and not ROUTABLE_NAME.match(value):
+            errors.append("%s %r cannot be asked for over the Cluster API: it routes only names made of letters, "
+                          "digits, '_' and '.'" % (opt, value))
+    return errors
+
+
 def liveness_status_of(value):
     """A liveness given as an int, a digit string or a name -> its int (None if not a liveness)."""
     if isinstance(value, bool):
@@ -85,17 +155,13 @@ def liveness_status_of(value):
     return LIVENESS_VALUES.get(text)
 
 
-def store_total(node, metric):
-    return sum_store_metric(node, metric)
-
-
 def _store_ids(store_metrics):
     ids = [int(s) for s in store_metrics if str(s).isdigit()]
     return sorted(ids)
 
 
 def normalize_node(node, include_metrics=False):
-    """One ``/api/v2/nodes/`` item -> the node dict the modules and the inventory return."""
+    """One item of the node list (``nodes/``) -> the node dict the modules and the inventory return."""
     node = node or {}
     status = node.get("liveness_status") or 0
     store_metrics = node.get("store_metrics") or {}
@@ -116,11 +182,11 @@ def normalize_node(node, include_metrics=False):
         "liveness_status": int(status) if str(status).lstrip("-").isdigit() else 0,
         "is_live": liveness_name(status) == "live",
         "store_ids": _store_ids(store_metrics),
-        "ranges": store_total(node, "ranges"),
-        "ranges_underreplicated": store_total(node, "ranges.underreplicated"),
-        "ranges_unavailable": store_total(node, "ranges.unavailable"),
-        "replicas": store_total(node, "replicas"),
-        "leaseholders": store_total(node, "replicas.leaseholders"),
+        "ranges": store_metric_sum(node, "ranges"),
+        "ranges_underreplicated": store_metric_sum(node, "ranges.underreplicated"),
+        "ranges_unavailable": store_metric_sum(node, "ranges.unavailable"),
+        "replicas": store_metric_sum(node, "replicas"),
+        "leaseholders": store_metric_sum(node, "replicas.leaseholders"),
         "num_cpus": node.get("num_cpus") or 0,
         "total_system_memory": node.get("total_system_memory") or 0,
         "live_nodes_seen": (node.get("metrics") or {}).get("liveness.livenodes"),
@@ -251,7 +317,30 @@ class TopRanges:
         return items[:self.limit] if self.limit else items
 
 
+def node_error_list(node_errors, message_key="message"):
+    """``{node_id: message}`` of a fan-out endpoint -> ``[{node_id, <message_key>}]`` sorted by node id."""
+    return [{"node_id": node_id, message_key: message} for node_id, message in sorted(node_errors.items())]
+
+
 # -- SQL schema ------------------------------------------------------------------------------------
+
+TABLE_KEYS = ("descriptor_id", "columns", "indexes", "grants", "range_count", "create_table_statement", "zone_config",
+              "zone_config_level")
+
+
+def normalize_table(database, table, body):
+    """A table details answer -> the documented fields (lists and dicts instead of nulls) plus ``details``."""
+    body = body or {}
+    out = dict(database=database, name=table)
+    for key in TABLE_KEYS:
+        out[key] = body.get(key)
+    for key in ("columns", "indexes", "grants"):
+        out[key] = list(out[key] or [])
+    out["range_count"] = out["range_count"] or 0
+    out["zone_config"] = dict(out["zone_config"] or {})
+    out["details"] = {k: v for k, v in body.items() if k not in TABLE_KEYS}
+    return out
+
 
 def merge_grants(rows):
     """``SHOW GRANTS`` rows (usually one privilege each, a user several times) -> one entry per user.
@@ -325,10 +414,6 @@ def health_meaning(status, error=None):
     if status is None:
         return "no answer: the node's HTTP port is unreachable (process down, or a network problem): %s" % (error or "")
     return HEALTH_MEANINGS.get(status, "unexpected HTTP status %s" % status)
-
-
-def now_iso():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 # -- inventory -------------------------------------------------------------------------------------

@@ -145,6 +145,8 @@ class ClusterConnection(_Connection):
     SECRET_OPTIONS = ("password", "session")
 
     def errors(self):
+        from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import API_PREFIX
+
         errors = []
         url = self.options.get("cluster_url") or ""
         if not url:
@@ -152,11 +154,11 @@ class ClusterConnection(_Connection):
                           "DB Console URL, e.g. https://node1:8080")
         elif not (url.startswith("https://") or url.startswith("http://")):
             errors.append("cluster_url must start with http:// or https://, got %r" % url)
-        elif "/api/v2" in url.split("://", 1)[1].split("?", 1)[0]:
-            errors.append("cluster_url must be the node's base URL without /api/v2 (the modules add the API path), "
-                          "e.g. %r" % url.split("/api/v2", 1)[0])
-        if not self.options.get("session") and not (self.options.get("username")
-                                                     and self.options.get("password") is not None):
+        elif API_PREFIX in url.split("://", 1)[1].split("?", 1)[0]:
+            errors.append("cluster_url must be the node's base URL without %s (the modules add the API path), "
+                          "e.g. %r" % (API_PREFIX, url.split(API_PREFIX, 1)[0]))
+        has_login = self.options.get("username") and self.options.get("password") is not None
+        if not self.options.get("session") and not has_login:
             errors.append("the Cluster API needs a session token (session / COCKROACH_CLUSTER_SESSION) or username "
                           "and password (COCKROACH_CLUSTER_USER / COCKROACH_CLUSTER_PASSWORD)")
         return errors + super().errors()

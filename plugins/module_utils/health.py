@@ -7,10 +7,10 @@
 
 A pure function of plain data, so that unit and property tests can call it with dicts:
 
-* ``nodes``: the node list of ``GET /api/v2/nodes/`` (all pages), raw node objects, or ``None``
+* ``nodes``: the node list (``ClusterClient.list_nodes``, all pages), raw node objects, or ``None``
   when no node answered the list;
 * ``probes``: ``{node_id: {"url", "status", "ready", "error"}}``, one readiness probe
-  (``GET /api/v2/health/?ready=true``: 200 ready, 500 not ready, no answer = down) per node;
+  (``ClusterClient.probe_readiness``: 200 ready, 500 not ready, no answer = down) per node;
 * ``expect``: the caller's expectations (see :func:`evaluate`);
 * ``streak``: how many polls in a row passed before this one (the stability window).
 
@@ -21,15 +21,11 @@ nodes that must have restarted report a newer ``started_at``, and all of it held
 ``stable_checks`` consecutive polls. Every failed condition gives one reason naming the node.
 """
 
-LIVENESS = {
-    0: "unknown",
-    1: "dead",
-    2: "suspect",
-    3: "live",
-    4: "decommissioning",
-    5: "decommissioned",
-    6: "draining",
-}
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import READINESS_PROBE
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
+    LIVENESS_NAMES,
+    store_metric_sum,
+)
 
 LIVENESS_MEANING = {
     0: "it has no liveness record",
@@ -63,16 +59,7 @@ def _node_ids(ids):
 
 def liveness_of(node):
     status = _int((node or {}).get("liveness_status"), 0)
-    return status if status in LIVENESS else 0
-
-
-def store_sum(node, metric):
-    """Sum of a store metric over every store of one node (missing or malformed values count 0)."""
-    total = 0
-    for store in ((node or {}).get("store_metrics") or {}).values():
-        if isinstance(store, dict):
-            total += max(0, _int(store.get(metric), 0))
-    return total
+    return status if status in LIVENESS_NAMES else 0
 
 
 def locality_of(node):
@@ -109,7 +96,7 @@ def probe_text(node_id, probe):
         return "node %s is down: %s did not answer (%s)" % (node_id, url, short_error(probe.get("error")))
     if status == 502:
         return "node %s is down: the proxy answered 502 for it (%s)" % (node_id, url)
-    return "node %s is not ready: %s/api/v2/health/?ready=true answered HTTP %s" % (node_id, url.rstrip("/"), status)
+    return "node %s is not ready: %s%s answered HTTP %s" % (node_id, url.rstrip("/"), READINESS_PROBE, status)
 
 
 def evaluate(nodes, probes, expect=None, streak=0):
@@ -168,14 +155,14 @@ def evaluate(nodes, probes, expect=None, streak=0):
             "probe_error": short_error(probe.get("error")) if probe and probe.get("status") is None and not probe.get("ready")
             else probe.get("error"),
             "in_node_list": nid in by_id,
-            "liveness": LIVENESS.get(status) if status is not None else None,
+            "liveness": LIVENESS_NAMES.get(status) if status is not None else None,
             "liveness_status": status,
             "address": ((node.get("address") or {}).get("address_field")) or None,
             "build_tag": node.get("build_tag"),
             "started_at": node.get("started_at"),
             "locality": locality_of(node),
-            "underreplicated": store_sum(node, "ranges.underreplicated"),
-            "unavailable": store_sum(node, "ranges.unavailable"),
+            "underreplicated": store_metric_sum(node, "ranges.underreplicated"),
+            "unavailable": store_metric_sum(node, "ranges.unavailable"),
             "stores": len(node.get("store_metrics") or {}),
             "min_free_storage_percent": round(free, 2) if free is not None else None,
             "problems": [],
@@ -202,7 +189,7 @@ def evaluate(nodes, probes, expect=None, streak=0):
         status = liveness_of(active[nid])
         if status != 3:
             node_fail("live", nid, "node %s is %s (liveness_status %s): %s" % (
-                nid, LIVENESS[status].upper(), status, LIVENESS_MEANING.get(status, "")))
+                nid, LIVENESS_NAMES[status].upper(), status, LIVENESS_MEANING.get(status, "")))
 
     # the expected node count
     wanted = expect.get("expected_nodes")
@@ -213,7 +200,7 @@ def evaluate(nodes, probes, expect=None, streak=0):
     # replication, summed over every store of every node
     totals = {}
     for metric, check in (("ranges.underreplicated", "underreplicated"), ("ranges.unavailable", "unavailable")):
-        per_node = {nid: store_sum(n, metric) for nid, n in active.items()}
+        per_node = {nid: store_metric_sum(n, metric) for nid, n in active.items()}
         total = sum(per_node.values())
         totals[check] = total
         if total:

@@ -11,7 +11,8 @@ Kept apart from :mod:`health` so that the verdict stays a pure function.
 
 import time
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import API_PREFIX
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import ClusterConnection
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health import evaluate
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     AuthError,
@@ -50,25 +51,24 @@ def parse_node_urls(value):
     for nid, url in result.items():
         if not isinstance(url, str) or not (url.startswith("http://") or url.startswith("https://")):
             raise ValueError("node_urls: the URL of node %s must start with http:// or https://, got %r" % (nid, url))
-        if "/api/v2" in url:
-            raise ValueError("node_urls: give node base URLs without /api/v2, got %r" % url)
+        if API_PREFIX in url:
+            raise ValueError("node_urls: give node base URLs without %s, got %r" % (API_PREFIX, url))
         result[nid] = url.rstrip("/")
     return result
 
 
 class HealthGate:
-    """Polls one cluster. ``conn`` holds the Cluster API connection options of the modules."""
+    """Polls one cluster. ``conn`` holds the Cluster API connection options of the modules (their params);
+    bad ones raise ValueError worded as the modules word them."""
 
-    def __init__(self, conn, node_urls=None, expect=None, probe_timeout=2.0, clock=time.monotonic,
-                 sleep=time.sleep, http_session_factory=None):
-        self.conn = dict(conn)
+    def __init__(self, conn, node_urls=None, expect=None, probe_timeout=2.0, clock=time.monotonic, sleep=time.sleep):
+        self.connection = ClusterConnection.from_params(conn).check()
         self.node_urls = parse_node_urls(node_urls)
         self.expect = dict(expect or {})
         self.probe_timeout = float(probe_timeout)
         self.clock = clock
         self.sleep = sleep
-        self._session_factory = http_session_factory
-        endpoints = [self.conn["cluster_url"].rstrip("/")]
+        endpoints = [self.connection["cluster_url"].rstrip("/")]
         for nid in sorted(self.node_urls):
             if self.node_urls[nid] not in endpoints:
                 endpoints.append(self.node_urls[nid])
@@ -76,26 +76,22 @@ class HealthGate:
         self.api_index = 0
         self.api_clients = {}
         self.probe_clients = {}
-        self.token = self.conn.get("session")
+        self.token = self.connection.get("session")
         self.failovers = 0
         self.polls = 0
 
     # -- clients ------------------------------------------------------------------------------
     def _client(self, url, timeout, session=None):
-        kwargs = {}
-        if self._session_factory is not None:
-            kwargs["http_session"] = self._session_factory()
-        return ClusterClient(
-            url, username=self.conn.get("username"), password=self.conn.get("password"), session=session,
-            timeout=timeout, validate_certs=self.conn.get("validate_certs", True), ca_path=self.conn.get("ca_path"),
-            retry=RetryPolicy(retries=0), clock=self.clock, sleep=self.sleep, **kwargs)
+        """A client of the node at ``url`` from the one connection object: no retries (the poll loop retries)."""
+        return self.connection.client(url, session=session, timeout=timeout, retry=RetryPolicy(retries=0),
+                                      clock=self.clock, sleep=self.sleep)
 
     def api_client(self, index):
         url = self.endpoints[index]
         client = self.api_clients.get(url)
         if client is None:
             # one login for the whole run: later endpoints reuse the token (valid on every node)
-            client = self._client(url, min(float(self.conn.get("timeout") or 30.0), 10.0), session=self.token)
+            client = self._client(url, min(float(self.connection.get("timeout", 30.0)), 10.0), session=self.token)
             self.api_clients[url] = client
         return client
 
@@ -113,7 +109,7 @@ class HealthGate:
 
     # -- one poll -----------------------------------------------------------------------------
     def read_nodes(self):
-        """All pages of ``/api/v2/nodes/`` from the current node, failing over to the next endpoint.
+        """All pages of the node list from the current node, failing over to the next endpoint.
 
         Returns ``(nodes or None, error text or None)``. Authentication and request errors are raised:
         another node would answer the same.

@@ -3,21 +3,18 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""``GET /api/v2/health/restart_safety/`` (v25.4+): is the node that answers safe to terminate now?
+"""What the ``health/restart_safety/`` endpoint (v25.4+) says: is the node that answers safe to terminate now?
 
 The server answers 200 when it is, and 503 with a list of replicas and one problem status each
 when it is not (on a running node that was not drained, every replica is listed). Releases before
 v25.4 answer 404; a non-system tenant answers 501.
 
-:func:`parse_restart_safety` turns one answer into a small dict; :func:`wait_restart_safe` polls
-until the node is safe, the endpoint turns out to be missing, or the deadline passes.
+Pure interpretation: :meth:`ClusterClient.restart_safety <cluster.ClusterClient.restart_safety>` asks,
+:func:`parse_restart_safety` turns one answer into a small dict, and :func:`wait_restart_safe` polls
+(any ``probe()``) until the node is safe, the endpoint turns out to be missing, or the deadline passes.
 """
 
 import time
-
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import CockroachError
-
-RESTART_SAFETY_PATH = "/api/v2/health/restart_safety/"
 
 # at most 4 requests per second while waiting
 MIN_INTERVAL = 0.25
@@ -36,12 +33,14 @@ def _short(text, limit=200):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def parse_restart_safety(status, body, error=None):
+def parse_restart_safety(status, body, error=None, remote_node_id=None, via=None):
     """One answer -> ``{safe, status, supported, problems, replicas, node_id, error}``.
 
     ``status`` is the HTTP status (``None`` when the node did not answer), ``body`` the decoded
-    body (dict for JSON, else text), ``error`` the reason there was no answer.
+    body (dict for JSON, else text), ``error`` the reason there was no answer (or the text body).
     ``problems`` counts the replicas per status from a 503 body; ``replicas`` is their total.
+    With ``remote_node_id`` the request went through the proxy of the node at ``via``, and a 502
+    means that node could not reach ``remote_node_id``.
     """
     result = {"safe": False, "status": status, "supported": True, "problems": {}, "replicas": 0,
               "node_id": None, "error": None}
@@ -71,6 +70,10 @@ def parse_restart_safety(status, body, error=None):
         result["replicas"] = sum(problems.values())
         if not problems:
             result["error"] = "503 without replicas%s" % (" (is_critical)" if body.get("is_critical") else "")
+        return result
+    if status == 502 and remote_node_id is not None:
+        result["error"] = "node %s could not be reached through %s (%s)" % (
+            remote_node_id, via or "the API node", _short(error) or "proxy error")
         return result
     text = body if isinstance(body, str) else (error or "")
     result["error"] = "HTTP %s%s" % (status, (": " + _short(text)) if text else "")
@@ -103,32 +106,6 @@ def describe(result):
     if result["problems"]:
         return describe_problems(result["problems"])
     return result["error"] or "HTTP %s" % result["status"]
-
-
-def probe_restart_safety(client, url=None, remote_node_id=None):
-    """One request with a :class:`ClusterClient`; never raises for an answer or a missing answer.
-
-    ``url`` is the node's base URL (default the client's); ``remote_node_id`` asks that node to
-    proxy the request to another node, which then evaluates itself.
-    """
-    path = RESTART_SAFETY_PATH
-    if url:
-        path = url.rstrip("/") + path
-    params = None
-    if remote_node_id is not None:
-        params = {"remote_node_id": str(remote_node_id)}
-    try:
-        resp = client.transport.request("GET", path, params=params,
-                                        ok_statuses=(200, 400, 404, 500, 501, 502, 503))
-    except CockroachError as exc:
-        if exc.status is not None:
-            return parse_restart_safety(exc.status, None, exc.message)
-        return parse_restart_safety(None, None, exc.message)
-    result = parse_restart_safety(resp.status, resp.body, resp.text)
-    if resp.status == 502 and remote_node_id is not None:
-        result["error"] = "node %s could not be reached through %s (%s)" % (
-            remote_node_id, url or "the API node", _short(resp.text) or "proxy error")
-    return result
 
 
 def wait_restart_safe(probe, timeout, interval=0.5, clock=time.monotonic, sleep=time.sleep):

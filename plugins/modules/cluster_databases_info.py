@@ -22,12 +22,9 @@ options:
   table:
     description: A table of O(database), as C(table) (schema C(public)) or C(schema.table).
     type: str
-  page_size:
-    description: Items asked for per request.
-    type: int
-    default: 500
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cluster
+  - cockroachdb.cockroachdb.page_size
   - cockroachdb.cockroachdb.attributes
   - cockroachdb.cockroachdb.attributes.INFO_MODULE
   - cockroachdb.cockroachdb.attributes.CLUSTER_GROUP
@@ -138,18 +135,19 @@ table:
       returned: always
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import ROUTABLE_NAME
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import (
+    ClusterModule,
+    page_size_option,
+    validate_page_size,
+)
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
+    normalize_table,
+    routable_name_errors,
+)
 
-TABLE_KEYS = ("descriptor_id", "columns", "indexes", "grants", "range_count", "create_table_statement", "zone_config",
-              "zone_config_level")
 
-
-def _explain(exc, what):
-    if exc.message.strip() in ("database not found", "database or table not found"):
-        exc.message = "%s does not exist (or the user cannot see it): %s" % (what, exc.message)
-    return exc
+def validate(params):
+    return routable_name_errors(params, ("database", "table")) + validate_page_size(params)
 
 
 def run(m):
@@ -157,40 +155,20 @@ def run(m):
     client = m.client
     db, table = p["database"], p["table"]
     if not db:
-        names = client.paginate("/api/v2/databases/", "databases", "offset", limit=p["page_size"])[0]
-        return dict(changed=False, databases=list(names))
-    try:
-        if table:
-            body = client.get_json("/api/v2/databases/%s/tables/%s/" % (db, table)) or {}
-            out = dict(database=db, name=table)
-            for key in TABLE_KEYS:
-                out[key] = body.get(key)
-            for key in ("columns", "indexes", "grants"):
-                out[key] = list(out[key] or [])
-            out["range_count"] = out["range_count"] or 0
-            out["zone_config"] = dict(out["zone_config"] or {})
-            out["details"] = {k: v for k, v in body.items() if k not in TABLE_KEYS}
-            return dict(changed=False, table=out)
-        desc = client.get_json("/api/v2/databases/%s/" % db) or {}
-        names = client.paginate("/api/v2/databases/%s/tables/" % db, "table_names", "sql", limit=p["page_size"])[0]
-    except NotFoundError as exc:
-        raise _explain(exc, "table %r of database %r" % (table, db) if table else "database %r" % db)
-    return dict(changed=False, database=dict(name=db, descriptor_id=desc.get("descriptor_id"), table_names=list(names)))
+        return dict(changed=False, databases=client.list_databases(limit=p["page_size"]))
+    if table:
+        return dict(changed=False, table=normalize_table(db, table, client.get_table(db, table)))
+    desc = client.get_database(db)
+    names = client.list_tables(db, limit=p["page_size"])
+    return dict(changed=False, database=dict(name=db, descriptor_id=desc.get("descriptor_id"), table_names=names))
 
 
 def main():
     m = ClusterModule(argument_spec=dict(
         database=dict(type="str"),
         table=dict(type="str"),
-        page_size=dict(type="int", default=500),
-    ), required_by=dict(table="database"))
-    for opt in ("database", "table"):
-        value = m.params[opt]
-        if value is not None and not ROUTABLE_NAME.match(value):
-            m.fail("%s %r cannot be asked for over the Cluster API: it routes only names made of letters, digits, "
-                   "'_' and '.'" % (opt, value))
-    if m.params["page_size"] < 1:
-        m.fail("page_size must be 1 or more")
+        page_size=page_size_option(500),
+    ), required_by=dict(table="database"), validate=validate)
     m.run(run)
 
 

@@ -20,12 +20,9 @@ options:
     description: Return at most this many events (the newest). V(0) reads the whole event log.
     type: int
     default: 100
-  page_size:
-    description: Events asked for per request.
-    type: int
-    default: 500
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cluster
+  - cockroachdb.cockroachdb.page_size
   - cockroachdb.cockroachdb.attributes
   - cockroachdb.cockroachdb.attributes.INFO_MODULE
   - cockroachdb.cockroachdb.attributes.CLUSTER_GROUP
@@ -73,16 +70,22 @@ events:
       returned: always
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import (
+    ClusterModule,
+    page_size_option,
+    validate_page_size,
+)
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import normalize_event
+
+
+def validate(params):
+    errors = ["limit must be 0 (the whole event log) or more"] if params["limit"] < 0 else []
+    return errors + validate_page_size(params)
 
 
 def run(m):
     p = m.params
-    params = {"type": p["type"]} if p["type"] else None
-    limit = p["limit"] or None
-    page_size = min(p["page_size"], limit) if limit else p["page_size"]
-    rows = m.client.paginate("/api/v2/events/", "events", "sql", limit=page_size, params=params, max_items=limit)[0]
+    rows = m.client.list_events(event_type=p["type"], max_items=p["limit"] or None, limit=p["page_size"])
     return dict(changed=False, events=[normalize_event(e) for e in rows])
 
 
@@ -90,12 +93,8 @@ def main():
     m = ClusterModule(argument_spec=dict(
         type=dict(type="str"),
         limit=dict(type="int", default=100),
-        page_size=dict(type="int", default=500),
-    ))
-    if m.params["limit"] < 0:
-        m.fail("limit must be 0 (the whole event log) or more")
-    if m.params["page_size"] < 1:
-        m.fail("page_size must be 1 or more")
+        page_size=page_size_option(500),
+    ), validate=validate)
     m.run(run)
 
 

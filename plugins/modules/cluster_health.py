@@ -319,10 +319,7 @@ def main():
         min_free_storage=dict(type="float"),
         probe_timeout=dict(type="float", default=2.0),
         fail_on_unhealthy=dict(type="bool", default=True),
-    ))
-    errors = validate(m.params)
-    if errors:
-        m.fail("; ".join(errors))
+    ), validate=validate)
     m.run(run)
 
 

@@ -175,10 +175,23 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_no
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
     MIN_INTERVAL,
     describe,
-    probe_restart_safety,
     wait_restart_safe,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import TransportError
+
+
+def validate(params):
+    errors = []
+    url = params["node_url"]
+    if url is not None and not (url.startswith("http://") or url.startswith("https://")):
+        errors.append("node_url must be a node's base URL starting with http:// or https://, got %r" % url)
+    if params["node_id"] is not None and params["node_id"] < 1:
+        errors.append("node_id must be a positive node id")
+    if params["wait_safe_timeout"] < 0:
+        errors.append("wait_safe_timeout must be 0 or more seconds")
+    if params["wait_safe_interval"] < MIN_INTERVAL:
+        errors.append("wait_safe_interval must be at least %s seconds (at most 4 requests a second)" % MIN_INTERVAL)
+    return errors
 
 
 def restart_safety_message(who, result, timeout):
@@ -198,7 +211,7 @@ def run(m):
     safety = None
     if p["restart_safety"]:
         timeout = p["wait_safe_timeout"]
-        safety = wait_restart_safe(lambda: probe_restart_safety(client, url=url, remote_node_id=remote),
+        safety = wait_restart_safe(lambda: client.restart_safety(url=url, remote_node_id=remote),
                                    timeout, interval=p["wait_safe_interval"])
         who = "node %s" % (p["node_id"] if p["node_id"] is not None else (safety["node_id"] or url))
         safety["message"] = restart_safety_message(who, safety, timeout)
@@ -228,16 +241,7 @@ def main():
     m = ClusterModule(argument_spec=dict(node_id=dict(type="int"), node_url=dict(type="str"),
                                          restart_safety=dict(type="bool", default=False),
                                          wait_safe_timeout=dict(type="float", default=0.0),
-                                         wait_safe_interval=dict(type="float", default=0.5)))
-    url = m.params["node_url"]
-    if url is not None and not (url.startswith("http://") or url.startswith("https://")):
-        m.fail("node_url must be a node's base URL starting with http:// or https://, got %r" % url)
-    if m.params["node_id"] is not None and m.params["node_id"] < 1:
-        m.fail("node_id must be a positive node id")
-    if m.params["wait_safe_timeout"] < 0:
-        m.fail("wait_safe_timeout must be 0 or more seconds")
-    if m.params["wait_safe_interval"] < MIN_INTERVAL:
-        m.fail("wait_safe_interval must be at least %s seconds (at most 4 requests a second)" % MIN_INTERVAL)
+                                         wait_safe_interval=dict(type="float", default=0.5)), validate=validate)
     m.run(run)
 
 

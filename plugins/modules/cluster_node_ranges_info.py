@@ -26,12 +26,9 @@ options:
     description: Only ranges with at least one problem (under-replicated, unavailable, no lease, ...).
     type: bool
     default: false
-  page_size:
-    description: Ranges asked for per request.
-    type: int
-    default: 500
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cluster
+  - cockroachdb.cockroachdb.page_size
   - cockroachdb.cockroachdb.attributes
   - cockroachdb.cockroachdb.attributes.INFO_MODULE
   - cockroachdb.cockroachdb.attributes.CLUSTER_GROUP
@@ -102,15 +99,27 @@ node_id:
   sample: "2"
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import normalize_range_info
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import (
+    ClusterModule,
+    page_size_option,
+    validate_page_size,
+)
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
+    node_id_errors,
+    normalize_range_info,
+)
+
+
+def validate(params):
+    errors = node_id_errors(params["node_id"])
+    if any(r < 1 for r in params["range_ids"]):
+        errors.append("range_ids must be positive range ids")
+    return errors + validate_page_size(params)
 
 
 def run(m):
     p = m.params
-    params = {"ranges": ",".join(str(r) for r in p["range_ids"])} if p["range_ids"] else None
-    rows = m.client.paginate("/api/v2/nodes/%s/ranges/" % p["node_id"], "ranges", "offset", limit=p["page_size"],
-                             params=params)[0]
+    rows = m.client.list_node_ranges(p["node_id"], range_ids=p["range_ids"], limit=p["page_size"])
     ranges = [normalize_range_info(r) for r in rows]
     if p["problems_only"]:
         ranges = [r for r in ranges if r["problem_names"]]
@@ -122,15 +131,8 @@ def main():
         node_id=dict(type="str", required=True),
         range_ids=dict(type="list", elements="int", default=[]),
         problems_only=dict(type="bool", default=False),
-        page_size=dict(type="int", default=500),
-    ))
-    node = m.params["node_id"]
-    if node != "local" and not (node.isdigit() and int(node) > 0):
-        m.fail("node_id must be a positive node id or 'local', got %r" % node)
-    if any(r < 1 for r in m.params["range_ids"]):
-        m.fail("range_ids must be positive range ids")
-    if m.params["page_size"] < 1:
-        m.fail("page_size must be 1 or more")
+        page_size=page_size_option(500),
+    ), validate=validate)
     m.run(run)
 
 

@@ -219,13 +219,24 @@ summary:
       returned: always
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import (
+    ClusterModule,
+    page_size_option,
+    validate_page_size,
+)
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
     cluster_summary,
     filter_nodes,
-    liveness_status_of,
+    liveness_filter_errors,
     normalize_node,
 )
+
+
+def validate(params):
+    errors = liveness_filter_errors(params["liveness"]) + validate_page_size(params)
+    if any(n < 1 for n in params["node_ids"]):
+        errors.append("node_ids must be positive node ids")
+    return errors
 
 
 def run(m):
@@ -241,16 +252,8 @@ def main():
         node_ids=dict(type="list", elements="int", default=[]),
         liveness=dict(type="list", elements="str", default=[]),
         include_metrics=dict(type="bool", default=False),
-        page_size=dict(type="int", default=200),
-    ))
-    bad = [x for x in m.params["liveness"] if liveness_status_of(x) is None]
-    if bad:
-        m.fail("liveness: %s is not a liveness; use live, dead, suspect, decommissioning, decommissioned, draining or "
-               "unknown" % ", ".join(repr(x) for x in bad))
-    if m.params["page_size"] < 1:
-        m.fail("page_size must be 1 or more")
-    if any(n < 1 for n in m.params["node_ids"]):
-        m.fail("node_ids must be positive node ids")
+        page_size=page_size_option(200),
+    ), validate=validate)
     m.run(run)
 
 

@@ -97,17 +97,18 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_bas
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import range_replicas
 
 
+def validate(params):
+    return ["range_id must be a positive range id"] if params["range_id"] < 1 else []
+
+
 def run(m):
-    body = m.client.get_json("/api/v2/ranges/%d/" % m.params["range_id"])
-    replicas, errors = range_replicas(body)
+    replicas, errors = range_replicas(m.client.get_range(m.params["range_id"]))
     return dict(changed=False, range_id=m.params["range_id"], found=bool(replicas), replicas=replicas,
                 node_errors=errors)
 
 
 def main():
-    m = ClusterModule(argument_spec=dict(range_id=dict(type="int", required=True)))
-    if m.params["range_id"] < 1:
-        m.fail("range_id must be a positive range id")
+    m = ClusterModule(argument_spec=dict(range_id=dict(type="int", required=True)), validate=validate)
     m.run(run)
 
 

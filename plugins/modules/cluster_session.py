@@ -92,10 +92,17 @@ logged_out:
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 
 
+def validate(params):
+    # required_if would only see whether the options are set, not an empty COCKROACH_CLUSTER_* value or a null
+    if params["state"] == "present" and (not params.get("username") or params.get("password") is None):
+        return ["state=present logs in and needs username and password (or COCKROACH_CLUSTER_USER and "
+                "COCKROACH_CLUSTER_PASSWORD); a given session token is only used with state=absent"]
+    if params["state"] == "absent" and not params.get("session"):
+        return ["state=absent logs a token out and needs it in session (or COCKROACH_CLUSTER_SESSION)"]
+    return []
+
+
 def login(m):
-    if not m.params.get("username") or m.params.get("password") is None:
-        m.fail("state=present logs in and needs username and password (or COCKROACH_CLUSTER_USER and "
-               "COCKROACH_CLUSTER_PASSWORD); a given session token is only used with state=absent")
     client = m.client
     client.token = None  # a token from COCKROACH_CLUSTER_SESSION must not stop the login this task is for
     token = client.login()
@@ -104,8 +111,6 @@ def login(m):
 
 
 def logout(m):
-    if not m.params.get("session"):
-        m.fail("state=absent logs a token out and needs it in session (or COCKROACH_CLUSTER_SESSION)")
     if m.check_mode:
         return dict(changed=True, logged_out=False)
     m.client.logout(m.params["session"])
@@ -113,7 +118,8 @@ def logout(m):
 
 
 def main():
-    m = ClusterModule(argument_spec=dict(state=dict(type="str", choices=["present", "absent"], default="present")))
+    m = ClusterModule(argument_spec=dict(state=dict(type="str", choices=["present", "absent"], default="present")),
+                      validate=validate)
     m.run(login if m.params["state"] == "present" else logout)
 
 

@@ -20,12 +20,9 @@ options:
     description: Leave out closed sessions.
     type: bool
     default: false
-  page_size:
-    description: Sessions asked for per request.
-    type: int
-    default: 500
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cluster
+  - cockroachdb.cockroachdb.page_size
   - cockroachdb.cockroachdb.attributes
   - cockroachdb.cockroachdb.attributes.INFO_MODULE
   - cockroachdb.cockroachdb.attributes.CLUSTER_GROUP
@@ -60,34 +57,31 @@ node_errors:
   elements: dict
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import (
+    ClusterModule,
+    page_size_option,
+    validate_page_size,
+)
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import node_error_list
 
 
 def run(m):
     p = m.params
-    params = {}
-    if p["username"]:
-        params["username"] = p["username"]
-    if p["exclude_closed"]:
-        params["exclude_closed_sessions"] = "true"
     sessions = []
     errors = {}
-    for page, body in m.client.iter_token_pages("/api/v2/sessions/", "sessions", limit=p["page_size"], params=params):
+    for page, node_errors in m.client.iter_sessions(username=p["username"], exclude_closed=p["exclude_closed"],
+                                                    limit=p["page_size"]):
         sessions.extend(page)
-        for err in body.get("errors") or []:
-            errors[err.get("node_id") or 0] = err.get("message") or ""
-    node_errors = [dict(node_id=k, message=v) for k, v in sorted(errors.items())]
-    return dict(changed=False, sessions=sessions, node_errors=node_errors)
+        errors.update(node_errors)
+    return dict(changed=False, sessions=sessions, node_errors=node_error_list(errors, "message"))
 
 
 def main():
     m = ClusterModule(argument_spec=dict(
         username=dict(type="str"),
         exclude_closed=dict(type="bool", default=False),
-        page_size=dict(type="int", default=500),
-    ))
-    if m.params["page_size"] < 1:
-        m.fail("page_size must be 1 or more")
+        page_size=page_size_option(500),
+    ), validate=validate_page_size)
     m.run(run)
 
 

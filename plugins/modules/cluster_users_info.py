@@ -12,13 +12,9 @@ description:
   - Reads C(GET /api/v2/users/), every page, and returns the SQL users (roles such as C(admin) and C(public) are not
     listed).
   - The query runs as the calling user, which must be able to read C(system.users) (for example a member of C(admin)).
-options:
-  page_size:
-    description: Users asked for per request.
-    type: int
-    default: 500
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cluster
+  - cockroachdb.cockroachdb.page_size
   - cockroachdb.cockroachdb.attributes
   - cockroachdb.cockroachdb.attributes.INFO_MODULE
   - cockroachdb.cockroachdb.attributes.CLUSTER_GROUP
@@ -44,18 +40,20 @@ users:
   sample: [app_reader, root]
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import (
+    ClusterModule,
+    page_size_option,
+    validate_page_size,
+)
 
 
 def run(m):
-    rows = m.client.paginate("/api/v2/users/", "users", "sql", limit=m.params["page_size"])[0]
+    rows = m.client.list_users(limit=m.params["page_size"])
     return dict(changed=False, users=[r.get("username") for r in rows if isinstance(r, dict)])
 
 
 def main():
-    m = ClusterModule(argument_spec=dict(page_size=dict(type="int", default=500)))
-    if m.params["page_size"] < 1:
-        m.fail("page_size must be 1 or more")
+    m = ClusterModule(argument_spec=dict(page_size=page_size_option(500)), validate=validate_page_size)
     m.run(run)
 
 

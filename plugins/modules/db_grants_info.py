@@ -22,12 +22,9 @@ options:
     description: One entry per user with all its privileges, instead of the server's one row per privilege.
     type: bool
     default: true
-  page_size:
-    description: Rows asked for per request.
-    type: int
-    default: 500
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cluster
+  - cockroachdb.cockroachdb.page_size
   - cockroachdb.cockroachdb.attributes
   - cockroachdb.cockroachdb.attributes.INFO_MODULE
   - cockroachdb.cockroachdb.attributes.CLUSTER_GROUP
@@ -77,22 +74,24 @@ row_count:
   type: int
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
-    ROUTABLE_NAME,
-    merge_grants,
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import (
+    ClusterModule,
+    page_size_option,
+    validate_page_size,
 )
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
+    merge_grants,
+    routable_name_errors,
+)
+
+
+def validate(params):
+    return routable_name_errors(params, ("database",)) + validate_page_size(params)
 
 
 def run(m):
     db = m.params["database"]
-    try:
-        rows = m.client.paginate("/api/v2/databases/%s/grants/" % db, "grants", "sql", limit=m.params["page_size"])[0]
-    except NotFoundError as exc:
-        if "database not found" in exc.message:
-            exc.message = "database %r does not exist (or user cannot see it): %s" % (db, exc.message)
-        raise
+    rows = m.client.list_grants(db, limit=m.params["page_size"])
     grants = merge_grants(rows) if m.params["merge"] else [
         dict(user=r.get("user"), privileges=list(r.get("privileges") or [])) for r in rows]
     return dict(changed=False, grants=grants, database=db, row_count=len(rows))
@@ -102,13 +101,8 @@ def main():
     m = ClusterModule(argument_spec=dict(
         database=dict(type="str", required=True),
         merge=dict(type="bool", default=True),
-        page_size=dict(type="int", default=500),
-    ))
-    if not ROUTABLE_NAME.match(m.params["database"]):
-        m.fail("database %r cannot be asked for over the Cluster API: it routes only names made of letters, digits, "
-               "'_' and '.'" % m.params["database"])
-    if m.params["page_size"] < 1:
-        m.fail("page_size must be 1 or more")
+        page_size=page_size_option(500),
+    ), validate=validate)
     m.run(run)
 
 

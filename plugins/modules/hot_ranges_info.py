@@ -165,28 +165,38 @@ pages:
   type: int
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import TopRanges
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import (
+    ClusterModule,
+    page_size_option,
+    validate_page_size,
+)
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
+    TopRanges,
+    node_error_list,
+    node_id_errors,
+)
+
+
+def validate(params):
+    errors = node_id_errors(params["node_id"])
+    if params["limit"] < 0:
+        errors.append("limit must be 0 (every range) or more")
+    return errors + validate_page_size(params)
 
 
 def run(m):
     p = m.params
-    params = {}
-    if p["node_id"]:
-        params["node_id"] = p["node_id"]
     top = TopRanges(limit=p["limit"], min_qps=p["min_qps"], database=p["database"], table=p["table"])
     errors = {}
     pages = 0
-    for page, body in m.client.iter_token_pages("/api/v2/ranges/hot/", "ranges", limit=p["page_size"], params=params):
+    for ranges, node_errors in m.client.iter_hot_ranges(node_id=p["node_id"], limit=p["page_size"]):
         pages += 1
-        top.add(page)
-        for err in body.get("response_error") or []:
-            errors[err.get("node_id") or 0] = err.get("error_message") or ""
+        top.add(ranges)
+        errors.update(node_errors)
         if p["stop_at_limit"] and p["limit"] and top.matched >= p["limit"]:
             break
-    node_errors = [dict(node_id=k, error_message=v) for k, v in sorted(errors.items())]
-    return dict(changed=False, ranges=top.result(), node_errors=node_errors, total_seen=top.seen,
-                total_matched=top.matched, pages=pages)
+    return dict(changed=False, ranges=top.result(), node_errors=node_error_list(errors, "error_message"),
+                total_seen=top.seen, total_matched=top.matched, pages=pages)
 
 
 def main():
@@ -196,16 +206,9 @@ def main():
         min_qps=dict(type="float"),
         database=dict(type="str"),
         table=dict(type="str"),
-        page_size=dict(type="int", default=1000),
+        page_size=page_size_option(1000),
         stop_at_limit=dict(type="bool", default=False),
-    ))
-    node = m.params["node_id"]
-    if node is not None and node != "local" and not (node.isdigit() and int(node) > 0):
-        m.fail("node_id must be a positive node id or 'local', got %r" % node)
-    if m.params["limit"] < 0:
-        m.fail("limit must be 0 (every range) or more")
-    if m.params["page_size"] < 1:
-        m.fail("page_size must be 1 or more")
+    ), validate=validate)
     m.run(run)
 
 

@@ -11,7 +11,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-from emulator.cloud_api import CloudAPI  # noqa: E402
+from emulator.cloud import CloudAPI  # noqa: E402
 from emulator.core import Clock, Request  # noqa: E402
 
 KEY = "test-key-123"

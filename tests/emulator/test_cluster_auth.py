@@ -5,7 +5,7 @@ import base64
 import requests
 
 from conftest import NodeClient
-from emulator.cluster_seed import APP_READER_PASSWORD, LEGACY_PASSWORD, MONITOR_PASSWORD
+from emulator.cluster.seed import APP_READER_PASSWORD, LEGACY_PASSWORD, MONITOR_PASSWORD
 
 TEXT = "text/plain; charset=utf-8"
 

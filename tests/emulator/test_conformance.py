@@ -12,7 +12,8 @@ import os
 import pytest
 
 from cloud_helpers import REPO, Client
-from emulator.cloud_api import OPERATION_IDS, ApiError, match_route
+from emulator.cloud.errors import ApiError
+from emulator.cloud.routes import OPERATION_IDS, match_route
 from emulator.openapi import SpecValidator, load_spec, spec_path
 
 SPEC = load_spec()

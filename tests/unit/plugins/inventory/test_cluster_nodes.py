@@ -2,7 +2,8 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The cluster_nodes inventory plugin: groups, host vars, constructed options, cache, errors without secrets."""
+"""The cluster_nodes inventory plugin against the in-process emulator: groups, host vars, constructed options, cache,
+errors without secrets."""
 
 import pytest
 
@@ -12,47 +13,25 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.inventory import cluster_nodes
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import AuthError
 
 
-def raw_node(nid, region, status=3, tag="v25.4.1"):
-    return {"node_id": nid, "address": {"address_field": "10.0.0.%d:26257" % nid},
-            "sql_address": {"address_field": "10.0.1.%d:26257" % nid},
-            "locality": {"tiers": [{"key": "region", "value": region}, {"key": "zone", "value": region + "-b"}]},
-            "ServerVersion": {"major_val": 25, "minor_val": 4}, "build_tag": tag, "liveness_status": status,
-            "store_metrics": {str(nid): {"ranges.underreplicated": nid - 1}}}
-
-
-RAW = [raw_node(3, "europe-west1", 1), raw_node(1, "us-east1"), raw_node(2, "us-east1", 6, "v25.3.0")]
-
-
-class FakeClient:
-    instances = []
-    fail = None
-
-    def __init__(self, url, **kwargs):
-        self.url = url
-        self.kwargs = kwargs
-        FakeClient.instances.append(self)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def list_nodes(self):
-        if FakeClient.fail is not None:
-            raise FakeClient.fail  # pylint: disable=raising-bad-type
-        return RAW
+def shape(emulated):
+    """Node 1 live in us-east1, node 2 draining in us-east1 on another build, node 3 dead in europe-west1."""
+    for nid, region, liveness, tag in ((1, "us-east1", None, None), (2, "us-east1", 6, "v25.3.0"),
+                                       (3, "europe-west1", 1, None)):
+        fields = {"locality": {"region": region, "zone": region + "-b"},
+                  "stores": {str(nid): {"ranges.underreplicated": nid - 1}}}
+        if liveness is not None:
+            fields["liveness_status"] = liveness
+        if tag:
+            fields["build_tag"] = tag
+        emulated.patch_node(nid, fields)
+    emulated.clear_requests()
 
 
 @pytest.fixture
-def plugin(monkeypatch, tmp_path):
-    FakeClient.instances = []
-    FakeClient.fail = None
-    monkeypatch.setattr(cluster_nodes, "ClusterClient", FakeClient)
-    monkeypatch.delenv("COCKROACH_CLUSTER_SESSION", raising=False)
+def plugin(emulated, tmp_path):
+    shape(emulated)
     inv = _load_plugin()
     inv.inventory = InventoryData()
     inv.templar = Templar(loader=DataLoader())
@@ -85,7 +64,12 @@ def _load_plugin():
     return plugin
 
 
-BASE = {"cluster_url": "http://n1:8080", "username": "root", "password": "pw-123456"}
+def base(emulated):
+    return {"cluster_url": emulated.node_url(1), "username": emulated.admin_user, "password": emulated.admin_password}
+
+
+def node_reads(emulated):
+    return [p for p in emulated.paths() if p == ("GET", "/api/v2/nodes/")]
 
 
 def test_verify_file_name(plugin, tmp_path):
@@ -94,8 +78,8 @@ def test_verify_file_name(plugin, tmp_path):
     assert not plugin.verify_file(str(other))
 
 
-def test_groups_and_hostvars(plugin):
-    inv = plugin.parse_config(BASE)
+def test_groups_and_hostvars(plugin, emulated):
+    inv = plugin.parse_config(base(emulated))
     groups = inv.groups
     assert sorted(h.name for h in groups["cockroachdb"].get_hosts()) == ["node1", "node2", "node3"]
     assert sorted(h.name for h in groups["region_us_east1"].get_hosts()) == ["node1", "node2"]
@@ -108,39 +92,54 @@ def test_groups_and_hostvars(plugin):
     assert hv["cockroach_node_id"] == 2 and hv["cockroach_liveness"] == "draining"
     assert hv["cockroach_locality"] == {"region": "us-east1", "zone": "us-east1-b"}
     assert hv["cockroach_ranges_underreplicated"] == 1
-    assert hv["ansible_host"] == "10.0.1.2"
+    assert hv["ansible_host"] == "127.0.0.1"
+    # every page of the node list, one login and one logout
+    assert emulated.paths() == [("POST", "/api/v2/login/"), ("GET", "/api/v2/nodes/"), ("POST", "/api/v2/logout/")]
 
 
-def test_constructed_options_and_liveness_filter(plugin):
-    inv = plugin.parse_config(dict(BASE, liveness="[live, draining]", hostname="address",
+def test_constructed_options_and_liveness_filter(plugin, emulated):
+    inv = plugin.parse_config(dict(base(emulated), liveness="[live, draining]",
                                    keyed_groups="[{key: cockroach_locality.region, prefix: dc}]",
                                    groups="{needs_attention: 'cockroach_ranges_underreplicated > 0'}",
-                                   compose="{crdb_url: \"'https://' + ansible_host + ':8080'\"}"))
-    assert sorted(inv.hosts) == ["10.0.0.1", "10.0.0.2"]
-    assert [h.name for h in inv.groups["dc_us_east1"].get_hosts()] == ["10.0.0.1", "10.0.0.2"]
-    assert [h.name for h in inv.groups["needs_attention"].get_hosts()] == ["10.0.0.2"]
+                                   compose="{crdb_url: \"'https://' + cockroach_sql_address.split(':')[0] + ':8080'\"}"))
+    assert sorted(inv.hosts) == ["node1", "node2"]
+    assert [h.name for h in inv.groups["dc_us_east1"].get_hosts()] == ["node1", "node2"]
+    assert [h.name for h in inv.groups["needs_attention"].get_hosts()] == ["node2"]
+    assert inv.get_host("node1").vars["crdb_url"] == "https://127.0.0.1:8080"
 
 
-def test_cache_avoids_second_request(plugin, tmp_path):
-    cfg = dict(BASE, cache="true", cache_plugin="jsonfile", cache_connection=str(tmp_path / "cache"))
+def test_hostname_from_the_sql_address(plugin, emulated):
+    inv = plugin.parse_config(dict(base(emulated), liveness="[live]", hostname="sql_address"))
+    assert sorted(inv.hosts) == ["127.0.0.1"]
+
+
+def test_cache_avoids_second_request(plugin, emulated, tmp_path):
+    cfg = dict(base(emulated), cache="true", cache_plugin="jsonfile", cache_connection=str(tmp_path / "cache"))
     plugin.parse_config(cfg)
     plugin.update_cache_if_changed()  # what the inventory manager does after parse()
-    assert len(FakeClient.instances) == 1
+    assert len(node_reads(emulated)) == 1
     path = str(tmp_path / "crdb.cluster_nodes.yml")
     plugin.inventory = InventoryData()
     plugin.parse(plugin.inventory, DataLoader(), path, cache=True)
-    assert len(FakeClient.instances) == 1
+    assert len(node_reads(emulated)) == 1
     assert "node1" in plugin.inventory.hosts
 
 
-def test_errors_are_clear_and_secret_free(plugin):
-    FakeClient.fail = AuthError("login as 'root' failed: the provided credentials did not match; pw-123456", status=401)
+def test_errors_are_clear_and_secret_free(plugin, emulated):
     with pytest.raises(AnsibleParserError) as err:
-        plugin.parse_config(BASE)
+        plugin.parse_config(dict(base(emulated), password="pw-123456"))
     assert "login as 'root' failed" in str(err.value) and "pw-123456" not in str(err.value)
+    emulated.clear_requests()
     with pytest.raises(AnsibleParserError) as err:
-        plugin.parse_config(dict(BASE, cluster_url="node1:8080"))
+        plugin.parse_config(dict(base(emulated), cluster_url="node1:8080"))
     assert "cluster_url" in str(err.value)
     with pytest.raises(AnsibleParserError) as err:
-        plugin.parse_config({"cluster_url": "http://n1:8080"})
+        plugin.parse_config(dict(base(emulated), cluster_url=emulated.node_url(1) + "/api/v2"))
+    assert "without /api/v2" in str(err.value)
+    with pytest.raises(AnsibleParserError) as err:
+        plugin.parse_config({"cluster_url": emulated.node_url(1)})
     assert "username and password" in str(err.value)
+    with pytest.raises(AnsibleParserError) as err:
+        plugin.parse_config(dict(base(emulated), liveness="[sleepy]"))
+    assert "'sleepy' is not a liveness" in str(err.value)
+    assert emulated.requests() == []

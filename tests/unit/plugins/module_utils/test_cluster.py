@@ -2,147 +2,242 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+"""ClusterClient against the in-process emulator: login/logout, messages, every pagination style, fan-out node
+errors, readiness and restart-safety probes, and the request count of each."""
 
 import pytest
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster, transport as http
-from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.module_utils.conftest import (
-    FakeResponse,
-    FakeSession,
-)
-
-TOKEN = "CIGAiPis4fj3CBIQ3u0rRQJ3tD8yIqee4hipow=="
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import transport as http
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import FakeClock
 
 
-def client(http_session, clock, **kwargs):
-    kwargs.setdefault("username", "root")
-    kwargs.setdefault("password", "pw-xyz-987")
-    return cluster.ClusterClient("http://node1:8080/", http_session=http_session, sleep=clock.sleep,
-                                 clock=clock.monotonic, **kwargs)
+@pytest.fixture
+def clock():
+    """The shared clock (module_utils/conftest.py still defines the transport tests' own ``clock``)."""
+    return FakeClock()
 
 
-def test_login_is_a_form_body_and_token_goes_in_header(clock):
-    s = FakeSession([FakeResponse(200, {"session": TOKEN}), FakeResponse(200, {"nodes": []}),
-                     FakeResponse(200, {"logged_out": True})])
-    with client(s, clock) as c:
-        c.get_json("/api/v2/nodes/")
-    login, nodes, logout = s.calls
-    assert login["method"] == "POST" and login["url"] == "http://node1:8080/api/v2/login/"
-    assert login["data"] == {"username": "root", "password": "pw-xyz-987"}
-    assert login["json"] is None
-    assert nodes["headers"]["X-Cockroach-API-Session"] == TOKEN
-    assert logout["url"].endswith("/api/v2/logout/")
-    assert logout["headers"]["X-Cockroach-API-Session"] == TOKEN
+def client(emulated, node_id=1, **kwargs):
+    kwargs.setdefault("username", emulated.admin_user)
+    kwargs.setdefault("password", emulated.admin_password)
+    return ClusterClient(emulated.node_url(node_id) + "/", **kwargs)
 
 
-def test_given_session_is_reused_without_login_or_logout(clock):
-    s = FakeSession([FakeResponse(200, {"nodes": []})])
-    with client(s, clock, username=None, password=None, session=TOKEN) as c:
-        c.get_json("/api/v2/nodes/")
-    assert len(s.calls) == 1
-    assert s.calls[0]["headers"]["X-Cockroach-API-Session"] == TOKEN
+def token_client(emulated, node_id=1, **kwargs):
+    """A client with a session token made beforehand (no login, no logout), the log cleared."""
+    token = emulated.login()
+    emulated.clear_requests()
+    return ClusterClient(emulated.node_url(node_id), session=token, **kwargs)
 
 
-def test_missing_trailing_slash_is_refused_before_sending(clock):
-    s = FakeSession([])
+def queries(emulated, path):
+    """The query of each logged request to ``path``, first values only."""
+    return [{k: v[0] for k, v in e["query"].items()} for e in emulated.requests() if e["path"] == path]
+
+
+# -- session ---------------------------------------------------------------------------------------
+
+def test_login_is_a_form_body_token_in_header_then_logout(emulated):
+    with client(emulated) as c:
+        nodes = c.list_nodes()
+        assert c.login_count == 1 and c.request_count == 2
+    assert len(nodes) == 3
+    assert emulated.paths() == [("POST", "/api/v2/login/"), ("GET", "/api/v2/nodes/"), ("POST", "/api/v2/logout/")]
+    login, listing, logout = emulated.requests()
+    assert login["body"]["username"] == "root" and emulated.admin_password not in str(login["body"])
+    assert [login["status"], listing["status"], logout["status"]] == [200, 200, 200]
+
+
+def test_given_session_is_reused_without_login_or_logout(emulated):
+    with token_client(emulated) as c:
+        c.list_nodes()
+    assert emulated.paths() == [("GET", "/api/v2/nodes/")]
+
+
+def test_missing_trailing_slash_is_refused_before_sending(emulated):
     with pytest.raises(ValueError):
-        client(s, clock, session=TOKEN).get("/api/v2/nodes")
-    assert s.calls == []
+        token_client(emulated).get("/api/v2/nodes")
+    assert emulated.requests() == []
 
 
-def test_wrong_password_message_names_the_fix_and_hides_password(clock):
-    s = FakeSession([FakeResponse(401, text="the provided credentials did not match any account on the server\n")])
+def test_unknown_path_404_explains_the_trailing_slash_rule(emulated):
+    with pytest.raises(http.NotFoundError) as err:
+        token_client(emulated).get("/api/v2/nodez/")
+    assert "ending in '/'" in str(err.value) and err.value.status == 404
+
+
+def test_wrong_password_message_names_the_fix_and_hides_password(emulated):
     with pytest.raises(http.AuthError) as info:
-        client(s, clock).login()
-    assert "COCKROACH_CLUSTER_PASSWORD" in str(info.value)
+        client(emulated, password="pw-xyz-987").login()
+    assert "login as 'root' failed" in str(info.value) and "COCKROACH_CLUSTER_PASSWORD" in str(info.value)
     assert "pw-xyz-987" not in str(info.value)
 
 
-def test_rejected_session_says_so(clock):
-    s = FakeSession([FakeResponse(401, text="the provided authentication session could not be validated\n")])
+def test_rejected_session_says_so_without_the_token(emulated):
     with pytest.raises(http.AuthError) as info:
-        client(s, clock, session=TOKEN).get_json("/api/v2/nodes/")
-    assert "expired or logged out" in str(info.value)
-    assert TOKEN not in str(info.value)
+        ClusterClient(emulated.node_url(1), session="bm90LWEtdG9rZW4=").list_users()
+    assert "expired or logged out" in str(info.value) and info.value.status == 401
+    assert "bm90LWEtdG9rZW4=" not in str(info.value)
 
 
-def test_offset_style_stops_when_next_is_absent(clock):
-    s = FakeSession([
-        FakeResponse(200, {"nodes": [{"node_id": 1}, {"node_id": 2}], "next": 2}),
-        FakeResponse(200, {"nodes": [{"node_id": 3}]}),
-    ])
-    items = client(s, clock, session=TOKEN).paginate("/api/v2/nodes/", "nodes", "offset", limit=2)[0]
-    assert [n["node_id"] for n in items] == [1, 2, 3]
-    assert [c["params"].get("offset") for c in s.calls] == [None, 2]
+# -- pagination --------------------------------------------------------------------------------------
+
+def test_offset_style_stops_when_next_is_absent(emulated_factory):
+    emu = emulated_factory(nodes=5)
+    c = token_client(emu)
+    assert [n["node_id"] for n in c.list_nodes(limit=2)] == [1, 2, 3, 4, 5]
+    assert [q.get("offset") for q in queries(emu, "/api/v2/nodes/")] == [None, "2", "4"]
 
 
-def test_offset_style_null_page(clock):
-    s = FakeSession([FakeResponse(200, {"nodes": None})])
-    assert client(s, clock, session=TOKEN).paginate("/api/v2/nodes/", "nodes", "offset")[0] == []
+def test_offset_style_full_last_page_needs_no_empty_page(emulated_factory):
+    emu = emulated_factory(nodes=4)
+    c = token_client(emu)
+    assert len(c.list_nodes(limit=2)) == 4
+    assert len(queries(emu, "/api/v2/nodes/")) == 2
 
 
-def test_sql_style_full_page_with_next_then_empty_page(clock):
-    s = FakeSession([
-        FakeResponse(200, {"grants": [{"user": "a"}, {"user": "b"}], "next": 2}),
-        FakeResponse(200, {"grants": [{"user": "c"}, {"user": "d"}], "next": 4}),
-        FakeResponse(200, {"grants": []}),
-    ])
-    items = client(s, clock, session=TOKEN).paginate("/api/v2/databases/movr/grants/", "grants", "sql", limit=2)[0]
-    assert [g["user"] for g in items] == ["a", "b", "c", "d"]
-    assert len(s.calls) == 3
+@pytest.mark.parametrize("read", ["users", "grants", "tables"])
+def test_sql_style_end_conditions(emulated, read):
+    """SQL LIMIT/OFFSET: a full page always carries ``next`` (one more request); a short page ends."""
+    c = token_client(emulated)
+    calls = {"users": (lambda limit: c.list_users(limit=limit), "/api/v2/users/"),
+             "grants": (lambda limit: c.list_grants("movr", limit=limit), "/api/v2/databases/movr/grants/"),
+             "tables": (lambda limit: c.list_tables("movr", limit=limit), "/api/v2/databases/movr/tables/")}
+    call, path = calls[read]
+    everything = call(1000)
+    n = len(everything)
+    assert n >= 3
+    for limit, requests in ((n + 1, 1), (n, 2), (n - 1, 2), ((n + 1) // 2, 2 if n % 2 else 3), (1, n + 1)):
+        emulated.clear_requests()
+        assert call(limit) == everything
+        assert len(queries(emulated, path)) == requests, (limit, n)
 
 
-def test_sql_style_short_page_ends_without_another_request(clock):
-    s = FakeSession([FakeResponse(200, {"users": [{"username": "a"}, {"username": "b"}], "next": 2}),
-                     FakeResponse(200, {"users": [{"username": "c"}], "next": 3})])
-    items = client(s, clock, session=TOKEN).paginate("/api/v2/users/", "users", "sql", limit=2)[0]
-    assert len(items) == 3 and len(s.calls) == 2
+def test_token_style_end_conditions_and_early_stop(emulated):
+    """Fan-out token pages: ``next`` is always present; a page shorter than ``limit`` ends."""
+    c = token_client(emulated)
+    everything = [r for page, errors in c.iter_hot_ranges(limit=100000) for r in page]
+    n = len(everything)
+    assert n > 25
+    for limit, requests in ((n + 1, 1), (n, 2), (n - 1, 2)):
+        emulated.clear_requests()
+        assert [r for page, errors in c.iter_hot_ranges(limit=limit) for r in page] == everything
+        assert len(queries(emulated, "/api/v2/ranges/hot/")) == requests
+    emulated.clear_requests()
+    got = []
+    for page, errors in c.iter_hot_ranges(limit=10):
+        got.extend(page)
+        if len(got) >= 25:
+            break
+    assert len(got) == 30 and len(queries(emulated, "/api/v2/ranges/hot/")) == 3
+    starts = [q.get("start") for q in queries(emulated, "/api/v2/ranges/hot/")]
+    assert starts[0] is None and all(starts[1:])
 
 
-def test_token_style_next_always_present_stops_on_short_page(clock):
-    s = FakeSession([
-        FakeResponse(200, {"ranges": [{"range_id": 1}, {"range_id": 2}], "next": "MSx8Mnw1fDMs"}),
-        FakeResponse(200, {"ranges": [{"range_id": 3}], "next": "MSwyLDMsfDB8MHw="}),
-    ])
-    items = client(s, clock, session=TOKEN).paginate("/api/v2/ranges/hot/", "ranges", "token", limit=2)[0]
-    assert [r["range_id"] for r in items] == [1, 2, 3]
-    assert s.calls[1]["params"]["start"] == "MSx8Mnw1fDMs"
+def test_events_max_items_asks_no_more_than_needed(emulated):
+    c = token_client(emulated)
+    events = c.list_events(max_items=3, limit=500)
+    assert len(events) == 3
+    assert queries(emulated, "/api/v2/events/") == [{"limit": "3"}]
+    typed = c.list_events(event_type=events[0]["event_type"])
+    assert typed and {e["event_type"] for e in typed} == {events[0]["event_type"]}
 
 
-def test_token_style_max_items(clock):
-    s = FakeSession([FakeResponse(200, {"ranges": [{"range_id": i} for i in range(5)], "next": "x"})])
-    c = client(s, clock, session=TOKEN)
-    items = c.paginate("/api/v2/ranges/hot/", "ranges", "token", limit=5, max_items=3)[0]
-    assert len(items) == 3 and len(s.calls) == 1
+def test_node_ranges_of_some_ranges_only(emulated):
+    c = token_client(emulated)
+    ranges = c.list_node_ranges(1, limit=20)
+    assert len(ranges) > 20
+    wanted = [r["desc"]["range_id"] for r in ranges[:2]]
+    some = c.list_node_ranges("local", range_ids=wanted)
+    assert sorted(r["desc"]["range_id"] for r in some) == sorted(wanted)
+    assert queries(emulated, "/api/v2/nodes/local/ranges/")[0]["ranges"] == ",".join(str(r) for r in wanted)
 
 
-def test_page_style_uses_total_results(clock):
-    s = FakeSession([
-        FakeResponse(200, {"results": [1, 2], "pagination_info": {"total_results": 3, "page_size": 2, "page_num": 1}}),
-        FakeResponse(200, {"results": [3], "pagination_info": {"total_results": 3, "page_size": 2, "page_num": 2}}),
-    ])
-    items = client(s, clock, session=TOKEN).paginate("/api/v2/database_metadata/", "results", "page", limit=2)[0]
-    assert items == [1, 2, 3]
-    assert [c["params"]["pageNum"] for c in s.calls] == [1, 2]
+# -- 404 wording -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call,text", [
+    (lambda c: c.get_database("nope"), "database 'nope' does not exist (or the user cannot see it): database not found"),
+    (lambda c: c.list_tables("nope"), "database 'nope' does not exist"),
+    (lambda c: c.list_grants("nope"), "database 'nope' does not exist"),
+    (lambda c: c.get_table("system", "nope"), "table 'nope' of database 'system' does not exist"),
+])
+def test_missing_database_or_table_is_named(emulated, call, text):
+    with pytest.raises(http.NotFoundError) as err:
+        call(token_client(emulated))
+    assert text in str(err.value) and err.value.status == 404
 
 
-def test_health_does_not_raise_on_not_ready(clock):
-    s = FakeSession([FakeResponse(500, text="An internal server error has occurred.\n")])
-    status, ready = client(s, clock).health(url="http://node2:8080")
-    assert (status, ready) == (500, False)
-    assert s.calls[0]["url"] == "http://node2:8080/api/v2/health/"
-    assert s.calls[0]["params"] == {"ready": "true"}
+def test_database_and_table_reads(emulated):
+    c = token_client(emulated)
+    assert "movr" in c.list_databases(limit=1)
+    assert c.get_database("system")["descriptor_id"] == 1
+    assert c.get_table("movr", "public.rides")["columns"]
+    assert c.get_range(1)["responses_by_node_id"]
 
 
-@pytest.mark.parametrize("value,name", [(0, "unknown"), (1, "dead"), (2, "suspect"), (3, "live"),
-                                        (4, "decommissioning"), (5, "decommissioned"), (6, "draining"),
-                                        (99, "unknown"), (None, "unknown")])
-def test_liveness_names(value, name):
-    assert cluster.liveness_name(value) == name
+# -- fan-out node errors -------------------------------------------------------------------------------
+
+def test_fan_out_iterators_name_the_node_that_did_not_answer(emulated):
+    emulated.stop_node(3)
+    c = token_client(emulated)
+    sessions, session_errors = [], {}
+    for page, errors in c.iter_sessions(limit=2):
+        sessions.extend(page)
+        session_errors.update(errors)
+    hot_errors = {}
+    for page, errors in c.iter_hot_ranges():
+        hot_errors.update(errors)
+    assert sessions and list(session_errors) == [3] and list(hot_errors) == [3]
+    assert "node 3" in session_errors[3] and "node 3" in hot_errors[3]
 
 
-def test_store_metric_sum_and_time():
-    node = {"store_metrics": {"1": {"ranges.underreplicated": 2}, "2": {"ranges.underreplicated": 3.0}, "3": {}}}
-    assert cluster.sum_store_metric(node, "ranges.underreplicated") == 5
-    assert cluster.sum_store_metric({}, "ranges.unavailable") == 0
-    assert cluster.ns_to_iso(1763800000000000000) == "2025-11-22T08:26:40.000000Z"
+def test_fan_out_filters_are_sent(emulated):
+    c = token_client(emulated)
+    sessions = [s for page, errors in c.iter_sessions(username="app_writer", exclude_closed=True) for s in page]
+    list(c.iter_hot_ranges(node_id="local"))
+    assert sessions and {s["username"] for s in sessions} == {"app_writer"} and all(s["status"] != 1 for s in sessions)
+    query = queries(emulated, "/api/v2/sessions/")[0]  # (the log masks values of keys that contain "session")
+    assert query["username"] == "app_writer" and "exclude_closed_sessions" in query and query["limit"] == "100"
+    assert queries(emulated, "/api/v2/ranges/hot/")[0]["node_id"] == "local"
+
+
+# -- health and restart safety (no session) ---------------------------------------------------------------
+
+def test_readiness_probe_never_raises(emulated):
+    c = ClusterClient(emulated.node_url(1))
+    assert c.probe_readiness() == (200, True, None)
+    emulated.patch_node(2, {"ready": False})
+    status, ready, error = c.probe_readiness(url=emulated.node_url(2))
+    assert (status, ready) == (500, False) and error
+    emulated.stop_node(3)
+    assert c.probe_readiness(remote_node_id=3)[:2] == (502, False)
+    status, ready, error = c.probe_readiness(url=emulated.node_url(3))
+    assert status is None and not ready and "refused" in error.lower()
+    assert queries(emulated, "/api/v2/health/")[0] == {"ready": "true"}
+    assert emulated.paths(method="POST") == []
+
+
+def test_restart_safety_direct_and_through_a_proxy(emulated):
+    c = ClusterClient(emulated.node_url(1), retries=0)
+    r = c.restart_safety(url=emulated.node_url(3))
+    assert not r["safe"] and r["supported"] and r["node_id"] == 3 and "StoreNotDraining" in r["problems"]
+    first = emulated.requests()[0]
+    assert first["node_id"] == 3 and first["path"] == "/api/v2/health/restart_safety/" and not first["query"]
+    emulated.drain_node(3)
+    emulated.clock.sleep(60)
+    r = c.restart_safety(remote_node_id=3)
+    assert r["safe"] is True and r["node_id"] == 3
+    last = emulated.requests()[-1]
+    assert last["node_id"] == 1 and last["query"] == {"remote_node_id": ["3"]}
+
+
+def test_restart_safety_proxy_failure_no_answer_and_missing_endpoint(emulated):
+    c = ClusterClient(emulated.node_url(1), retries=0)
+    emulated.stop_node(3)
+    r = c.restart_safety(remote_node_id=3)
+    assert r["status"] == 502 and "node 3 could not be reached" in r["error"]
+    r = c.restart_safety(url=emulated.node_url(3))
+    assert r["status"] is None and r["error"]
+    r = c.restart_safety(url=emulated.node_url(1) + "/db-console")  # a server without the endpoint answers 404
+    assert r["status"] == 404 and r["supported"] is False

@@ -7,7 +7,6 @@
 import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster_normalize as cn
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
 
 NODE = {
     "node_id": 1, "address": {"network_field": "tcp", "address_field": "crdb1:26257"}, "attrs": {},
@@ -186,70 +185,48 @@ def test_routable_names():
     assert not cn.ROUTABLE_NAME.match("my-db") and not cn.ROUTABLE_NAME.match("a b")
 
 
-# -- pagination end conditions (ClusterClient.paginate / iter_token_pages) -----------------------------
-
-class Pager:
-    """A fake Cluster API answering one endpoint with a given pagination style over ``n`` items."""
-
-    def __init__(self, n, style):
-        self.n = n
-        self.style = style
-        self.calls = []
-
-    def request(self, method, url, **kwargs):
-        params = kwargs.get("params") or {}
-        self.calls.append(params)
-        limit = int(params.get("limit", 0))
-        items = list(range(self.n))
-        if self.style in ("offset", "sql"):
-            offset = int(params.get("offset", 0))
-            page = items[offset:offset + limit]
-            body = {"items": page or None}
-            if self.style == "offset" and offset + limit < self.n:
-                body["next"] = offset + limit
-            if self.style == "sql" and len(page) >= limit:
-                body["next"] = offset + len(page)
-        else:
-            start = int(params.get("start") or 0)
-            page = items[start:start + limit]
-            body = {"items": page, "next": str(start + len(page))}
-        return _Resp(body)
-
-    def close(self):
-        pass
+@pytest.mark.parametrize("value,name", [(0, "unknown"), (1, "dead"), (2, "suspect"), (3, "live"),
+                                        (4, "decommissioning"), (5, "decommissioned"), (6, "draining"),
+                                        (99, "unknown"), (None, "unknown"), ("x", "unknown")])
+def test_liveness_names(value, name):
+    assert cn.liveness_name(value) == name
 
 
-class _Resp:
-    def __init__(self, body):
-        import json
-        self.status_code = 200
-        self.text = json.dumps(body)
-        self.content = self.text.encode()
-        self.headers = {"Content-Type": "application/json"}
+def test_store_metric_sum_and_time():
+    node = {"store_metrics": {"1": {"ranges.underreplicated": 2}, "2": {"ranges.underreplicated": 3.0}, "3": {},
+                              "4": {"ranges.underreplicated": "junk"}, "5": None,
+                              "6": {"ranges.underreplicated": -4}}}
+    assert cn.store_metric_sum(node, "ranges.underreplicated") == 5  # malformed and negative values count 0
+    assert cn.store_metric_sum({}, "ranges.unavailable") == 0
+    assert cn.store_metric_sum(None, "ranges.unavailable") == 0
+    assert cn.ns_to_iso(1763800000000000000) == "2025-11-22T08:26:40.000000Z"
+    assert cn.ns_to_iso(0) is None and cn.ns_to_iso("soon") is None
 
 
-def client_for(pager):
-    return ClusterClient("http://node1:8080", session="dG9rZW4=", http_session=pager)
+def test_option_checks_name_the_option():
+    assert cn.liveness_filter_errors(["live", "3", "UNAVAILABLE"]) == []
+    assert cn.liveness_filter_errors(["sleepy", "live", 9]) == [
+        "liveness: 'sleepy', 9 is not a liveness; use live, dead, suspect, decommissioning, decommissioned, draining "
+        "or unknown"]
+    assert cn.node_id_errors(None) == [] and cn.node_id_errors("local") == [] and cn.node_id_errors("12") == []
+    assert "'0'" in cn.node_id_errors("0")[0] and "'-1'" in cn.node_id_errors("-1")[0]
+    assert "node_id must be a positive node id or 'local'" in cn.node_id_errors("first")[0]
+    assert cn.routable_name_errors({"database": "movr", "table": None}, ("database", "table")) == []
+    errors = cn.routable_name_errors({"database": "my-db", "table": "a b"}, ("database", "table"))
+    assert [e.split(" ", 1)[0] for e in errors] == ["database", "table"] and "letters, digits" in errors[0]
 
 
-@pytest.mark.parametrize("style", ["offset", "sql", "token"])
-@pytest.mark.parametrize("n,limit,requests", [(0, 5, 1), (4, 5, 1), (5, 5, 2), (6, 5, 2), (10, 5, 3), (11, 5, 3)])
-def test_pagination_end_conditions(style, n, limit, requests):
-    pager = Pager(n, style)
-    items, dummy = client_for(pager).paginate("/api/v2/x/", "items", style, limit=limit)
-    assert items == list(range(n))
-    expected = requests
-    if style == "offset" and n % limit == 0 and n > 0:
-        expected -= 1  # in-memory offset: ``next`` only when items remain, so no empty trailing page
-    assert len(pager.calls) == expected
+def test_node_error_list_sorted_with_the_endpoint_key():
+    assert cn.node_error_list({3: "down", 0: "?", 2: "slow"}, "error_message") == [
+        {"node_id": 0, "error_message": "?"}, {"node_id": 2, "error_message": "slow"},
+        {"node_id": 3, "error_message": "down"}]
+    assert cn.node_error_list({}, "message") == []
 
 
-def test_iter_token_pages_can_stop_early():
-    pager = Pager(100, "token")
-    client = client_for(pager)
-    got = []
-    for page, dummy in client.iter_token_pages("/api/v2/ranges/hot/", "items", limit=10):
-        got.extend(page)
-        if len(got) >= 25:
-            break
-    assert len(got) == 30 and len(pager.calls) == 3
+def test_table_details_nulls_become_empty():
+    out = cn.normalize_table("movr", "public.rides", {"descriptor_id": 7, "columns": None, "range_count": None,
+                                                      "zone_config": None, "extra": 1})
+    assert out["database"] == "movr" and out["name"] == "public.rides" and out["descriptor_id"] == 7
+    assert out["columns"] == [] and out["indexes"] == [] and out["grants"] == []
+    assert out["range_count"] == 0 and out["zone_config"] == {} and out["details"] == {"extra": 1}
+    assert out["create_table_statement"] is None

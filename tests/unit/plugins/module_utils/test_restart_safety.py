@@ -3,21 +3,25 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import requests
+"""The pure side of restart safety: parsing an answer, describing it, and the wait on the shared fake clock.
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cluster
+The request itself is ClusterClient.restart_safety (tests/unit/plugins/module_utils/test_cluster.py)."""
+
+import pytest
+
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
     describe,
     describe_problems,
     parse_restart_safety,
-    probe_restart_safety,
     wait_restart_safe,
 )
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import FakeClock
 
-from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.module_utils.conftest import (
-    FakeResponse,
-    FakeSession,
-)
+
+@pytest.fixture
+def clock():
+    """The shared clock (module_utils/conftest.py still defines the transport tests' own ``clock``)."""
+    return FakeClock()
 
 
 def unsafe_body(node_id=3, **counts):
@@ -71,44 +75,20 @@ def test_other_statuses_and_no_answer():
     assert describe(r) == "Connection refused"
 
 
+def test_proxy_502_names_the_unreachable_node():
+    r = parse_restart_safety(502, "unable to proxy request to node 3: connection refused",
+                             "unable to proxy request to node 3: connection refused", remote_node_id=3,
+                             via="http://node1:8080")
+    assert r["error"] == ("node 3 could not be reached through http://node1:8080 (unable to proxy request to node 3: "
+                          "connection refused)")
+    assert parse_restart_safety(502, "bad gateway", "bad gateway")["error"] == "HTTP 502: bad gateway"
+
+
 def test_describe_problems_order():
     assert describe_problems({}) == ""
     assert describe_problems({"IsRaftLeader": 1}) == "1 replica IsRaftLeader"
     # ties follow the server's order of precedence
     assert describe_problems({"StoreNotDraining": 2, "Unavailable": 2}) == "2 replicas Unavailable, 2 StoreNotDraining"
-
-
-# -- the request -----------------------------------------------------------------------------------
-
-def client_with(session, clock):
-    return cluster.ClusterClient("http://node1:8080/", session="tok", http_session=session, sleep=clock.sleep,
-                                 clock=clock.monotonic, retries=0)
-
-
-def test_probe_direct_and_through_a_proxy(clock):
-    session = FakeSession([FakeResponse(503, unsafe_body(StoreNotDraining=5)), FakeResponse(200, {"node_id": 3})])
-    c = client_with(session, clock)
-    r = probe_restart_safety(c, url="http://node3:8080")
-    assert r["problems"] == {"StoreNotDraining": 5}
-    assert session.calls[0]["url"] == "http://node3:8080/api/v2/health/restart_safety/"
-    assert not session.calls[0]["params"]
-    r = probe_restart_safety(c, remote_node_id=3)
-    assert r["safe"] is True and r["node_id"] == 3
-    assert session.calls[1]["url"] == "http://node1:8080/api/v2/health/restart_safety/"
-    assert session.calls[1]["params"] == {"remote_node_id": "3"}
-
-
-def test_probe_proxy_failure_and_no_answer(clock):
-    session = FakeSession([FakeResponse(502, text="unable to proxy request to node 3: connection refused"),
-                           requests.exceptions.ConnectionError("Connection refused"),
-                           FakeResponse(404, text="404 page not found")])
-    c = client_with(session, clock)
-    r = probe_restart_safety(c, remote_node_id=3)
-    assert r["status"] == 502 and "node 3 could not be reached" in r["error"]
-    r = probe_restart_safety(c)
-    assert r["status"] is None and r["error"]
-    r = probe_restart_safety(c)
-    assert r["supported"] is False
 
 
 # -- the wait (fake clock) -------------------------------------------------------------------------
@@ -124,7 +104,7 @@ class Script:
 
     def __call__(self):
         self.calls += 1
-        self.clock.now += self.cost
+        self.clock.advance(self.cost)
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         return answer
 

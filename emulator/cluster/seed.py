@@ -457,3 +457,39 @@ class Ranges:
         end_b = encode_uvarint_key(tid + 1) if last else (encode_uvarint_key(tid) + b"\x89" +
                                                           encode_uvarint_key((c + 1) * 1000))
         return start_p, end_p, start_b, end_b
+
+
+# The alerting rules ``/api/v2/rules/`` serves (a fixed YAML document).
+RULES_YAML = """rules/alerts:
+    rules:
+        - alert: InstanceDead
+          expr: up{job="cockroachdb"} == 0
+          for: 15m
+          annotations:
+            description: '{{ $labels.instance }} for cluster {{ $labels.cluster }} has been down for more than 15 minutes.'
+            summary: Instance {{ $labels.instance }} dead
+        - alert: UnderReplicatedRanges
+          expr: (sum by(instance, cluster) (ranges_underreplicated{job="cockroachdb"})) > 0
+          for: 1h
+          annotations:
+            description: '{{ $labels.instance }} has {{ $value }} under-replicated ranges'
+            summary: Instance {{ $labels.instance }} has under-replicated ranges
+        - alert: UnavailableRanges
+          expr: (sum by(instance, cluster) (ranges_unavailable{job="cockroachdb"})) > 0
+          for: 10m
+          labels:
+            severity: testing
+          annotations:
+            description: '{{ $labels.instance }} has {{ $value }} unavailable ranges'
+            summary: Instance {{ $labels.instance }} has unavailable ranges
+rules/recording:
+    rules:
+        - record: node:capacity
+          expr: sum without(store) (capacity{job="cockroachdb"})
+        - record: cluster:capacity
+          expr: sum without(instance) (node:capacity{job="cockroachdb"})
+        - record: node:capacity_available
+          expr: sum without(store) (capacity_available{job="cockroachdb"})
+        - record: cluster:capacity_available
+          expr: sum without(instance) (node:capacity_available{job="cockroachdb"})
+"""

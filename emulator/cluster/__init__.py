@@ -1,0 +1,21 @@
+"""The Cluster API v2 of N emulated nodes, by layer.
+
+``routes.py``    method + path template -> handler (start here)
+``handlers.py``  parse the request, call the state, answer as CockroachDB does
+``state.py``     the simulated cluster (nodes, lifecycle, liveness, ranges, sessions); no HTTP
+``paging.py``    offset and fan-out pagination
+``encoding.py``  Go-compatible encoders (encoding/json, http.Error, base64, session cookie, tokens)
+``seed.py``      deterministic seed data (users, databases, ranges, events, ...)
+"""
+
+from emulator.cluster.handlers import ClusterAPI
+from emulator.cluster.routes import ROUTER
+from emulator.cluster.state import ClusterState
+
+
+def cluster_api(state: ClusterState) -> ClusterAPI:
+    """The Cluster API of ``state`` on the route table of routes.py."""
+    return ClusterAPI(state, ROUTER)
+
+
+__all__ = ["ClusterAPI", "ClusterState", "cluster_api"]

@@ -1,0 +1,648 @@
+"""The simulated cluster behind the Cluster API: nodes, their process lifecycle, liveness, readiness,
+lease placement, under-replication, SQL users and API sessions.  No HTTP objects here: the handlers
+(``handlers.py``) read and change it; the control API drives the node lifecycle.
+
+Every node serves the same cluster-wide data from one :class:`ClusterState`.  Node processes have a
+lifecycle (running, unready, draining, down, back) driven by the control API; liveness, readiness,
+lease placement and under-replication are computed from it at request time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import re
+import secrets
+import threading
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+
+from emulator.cluster import seed as seed_mod
+from emulator.cluster.encoding import encode_session_cookie
+from emulator.core import Clock
+
+SESSION_TTL = 7 * 24 * 3600.0
+HOT_RANGES_PER_STORE = 128
+
+LIVENESS_NAMES = {0: "UNKNOWN", 1: "DEAD", 2: "UNAVAILABLE", 3: "LIVE", 4: "DECOMMISSIONING",
+                  5: "DECOMMISSIONED", 6: "DRAINING"}
+
+
+class ReplicationView(NamedTuple):
+    """What the nodes' state does to the ranges right now (``ClusterState.replication_view``)."""
+
+    underreplicated: Dict[int, int]            # store id -> ranges it leads that are under-replicated
+    unavailable: Dict[int, int]                # store id -> ranges it leads that lost quorum
+    lease_delta: Dict[int, int]                # store id -> leases gained (+) or lost (-) by moves
+    qps_delta: Dict[int, float]                # store id -> queries/s gained or lost with those leases
+    leaseholder: Dict[int, int]                # range index -> node now holding a moved lease (0: none)
+    range_state: Dict[int, Tuple[bool, bool]]  # range index -> (under-replicated, unavailable)
+
+
+class NodeUnreachable(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- state
+
+class Node:
+    def __init__(self, nid: int):
+        self.id = nid
+        self.reset_runtime()
+        self.build_tag = ""
+        self.locality: List[Dict[str, str]] = []
+        self.http_addr = ("127.0.0.1", 0)
+
+    def reset_runtime(self):
+        self.stopped_at: Optional[float] = None      # monotonic, hard stop
+        self.stop_draining = False                   # liveness draining flag at stop time
+        self.drain_started: Optional[float] = None   # control drain
+        self.drain_unready = 0.5
+        self.plan: Optional[Dict[str, Any]] = None   # restart plan
+        self.came_back: Optional[float] = None       # monotonic time the process came back
+        self.ready_at = 0.0                          # monotonic; ready only after this
+        self.liveness_override: Optional[int] = None
+        self.ready_override: Optional[bool] = None
+        self.manual_store: Dict[int, Dict[str, float]] = {}
+        self.extra_metrics: Dict[str, float] = {}
+        self.down_wall: Optional[float] = None       # wall time the process stopped
+
+
+class ClusterState:
+    def __init__(self, nodes: int = 3, seed: int = 0, clock: Optional[Clock] = None, admin_user: str = "root",
+                 admin_password: str = "", insecure: bool = False, ranges_per_node: int = 50,
+                 stores_per_node: int = 1, build_tag: str = "v25.4.1", cluster_name: str = "",
+                 liveness_expiry: float = 1.5, time_until_store_dead: float = 30.0, catchup_seconds: float = 1.0,
+                 unready_seconds: float = 0.5, drain_seconds: float = 0.5, ready_delay: float = 0.0,
+                 host: str = "127.0.0.1"):
+        self.clock = clock or Clock()
+        self.n = nodes
+        self.seed = seed
+        self.insecure = insecure
+        self.admin_user = admin_user.lower()
+        self.admin_password = admin_password
+        self.spn = max(1, stores_per_node)
+        self.default_build_tag = build_tag
+        self.cluster_name = cluster_name
+        self.liveness_expiry = liveness_expiry
+        self.time_until_store_dead = max(time_until_store_dead, liveness_expiry)
+        self.catchup_seconds = catchup_seconds
+        self.unready_seconds = unready_seconds
+        self.drain_seconds = drain_seconds
+        self.ready_delay = ready_delay
+        self.host = host
+        self.lock = threading.RLock()
+        self.users = seed_mod.sql_users(admin_user, admin_password)
+        self.nodes: Dict[int, Node] = {i: Node(i) for i in range(1, nodes + 1)}
+        self.ranges = seed_mod.Ranges(seed, nodes, ranges_per_node, self.region_of)
+        self._index_ranges()
+        self._boot_wall = self.clock.time()
+        self.reset()
+
+    # ---- static layout
+    def region_of(self, nid: int) -> str:
+        return seed_mod.REGIONS[(nid - 1) % 3]
+
+    def zone_of(self, nid: int) -> str:
+        return "%s-%s" % (self.region_of(nid), seed_mod.ZONES[((nid - 1) // 3) % 3])
+
+    def store_ids(self, nid: int) -> List[int]:
+        return [(nid - 1) * self.spn + j + 1 for j in range(self.spn)]
+
+    def store_of(self, nid: int, ridx: int) -> int:
+        return (nid - 1) * self.spn + (ridx % self.spn) + 1
+
+    def _index_ranges(self) -> None:
+        R = self.ranges
+        self.node_ranges: Dict[int, List[int]] = {i: [] for i in range(1, self.n + 1)}
+        self.store_replicas: Dict[int, int] = {}
+        self.store_leases: Dict[int, int] = {}
+        self.store_lease_qps: Dict[int, float] = {}
+        spn = self.spn
+        nr = self.node_ranges
+        for k in range(R.nrep):
+            col = R.rep[k]
+            for i in range(R.count):
+                nr[col[i]].append(i)
+        for nid, lst in nr.items():
+            lst.sort()
+            for i in lst:
+                sid = (nid - 1) * spn + (i % spn) + 1
+                self.store_replicas[sid] = self.store_replicas.get(sid, 0) + 1
+        lh, qps = R.lh, R.qps
+        for i in range(R.count):
+            sid = (lh[i] - 1) * spn + (i % spn) + 1
+            self.store_leases[sid] = self.store_leases.get(sid, 0) + 1
+            self.store_lease_qps[sid] = self.store_lease_qps.get(sid, 0.0) + qps[i]
+
+    def set_http_addr(self, nid: int, host: str, port: int) -> None:
+        self.nodes[nid].http_addr = (host, port)
+
+    # ---- reset
+    def reset(self) -> None:
+        with self.lock:
+            now_wall = self.clock.time()
+            for nid, node in self.nodes.items():
+                node.reset_runtime()
+                node.build_tag = self.default_build_tag
+                node.started_at = self._boot_wall - 3600 - (nid * 7.3)
+                node.locality = [{"key": "region", "value": self.region_of(nid)},
+                                 {"key": "zone", "value": self.zone_of(nid)}]
+            self.api_sessions: Dict[int, Dict[str, Any]] = {}
+            self._last_sid = 0
+            import random
+            rng = random.Random(self.seed * 31 + 5)
+            self.events = seed_mod.seed_events(rng, now_wall, self.n)
+            self._event_rng = rng
+            self.sql_sessions: Dict[int, List[Dict[str, Any]]] = {}
+            self.killed_sessions: set = set()
+            self.active_plans: set = set()
+
+    # ---- lifecycle (control API)
+    def _node(self, nid: int) -> Node:
+        if nid not in self.nodes:
+            raise LookupError("node %d" % nid)
+        return self.nodes[nid]
+
+    def stop(self, nid: int) -> None:
+        with self.lock:
+            node = self._node(nid)
+            now = self.clock.monotonic()
+            if node.plan is not None and not self.process_up(nid, now):
+                # stopped while down in a restart: stay down, do not come back
+                node.stopped_at = node.plan["drain_end"]
+                node.stop_draining = True
+                node.plan = None
+                self.active_plans.discard(nid)
+                return
+            if not self.process_up(nid, now):
+                return
+            node.stop_draining = self.liveness(nid, now) == 6
+            node.plan = None
+            self.active_plans.discard(nid)
+            node.stopped_at = now
+            node.down_wall = self.clock.time()
+            self.killed_sessions.add(nid)
+
+    def start(self, nid: int) -> None:
+        with self.lock:
+            node = self._node(nid)
+            now = self.clock.monotonic()
+            if node.plan is not None:
+                # cut a restart short: come back now
+                self._finish_plan(nid, now)
+                return
+            if node.stopped_at is not None:
+                node.stopped_at = None
+                node.came_back = now
+                node.ready_at = now + self.ready_delay
+                node.started_at = self.clock.time()
+                node.down_wall = None
+                self._add_event("node_restart", nid)
+            node.drain_started = None
+            node.stop_draining = False
+
+    def drain(self, nid: int, unready_seconds: Optional[float] = None) -> None:
+        with self.lock:
+            node = self._node(nid)
+            now = self.clock.monotonic()
+            if not self.process_up(nid, now):
+                raise ValueError("node %d is not running" % nid)
+            if node.drain_started is None:
+                node.drain_started = now
+                node.drain_unready = self.unready_seconds if unready_seconds is None else unready_seconds
+
+    def restart(self, nid: int, downtime: float = 1.0, fail: bool = False, build_tag: Optional[str] = None,
+                unready_seconds: Optional[float] = None, drain_seconds: Optional[float] = None,
+                ready_delay: Optional[float] = None) -> None:
+        with self.lock:
+            node = self._node(nid)
+            now = self.clock.monotonic()
+            u = self.unready_seconds if unready_seconds is None else unready_seconds
+            d = self.drain_seconds if drain_seconds is None else drain_seconds
+            if node.stopped_at is not None:
+                # already down: just schedule the come-back
+                t0 = now - u - d
+                node.stopped_at = None
+            else:
+                t0 = now
+            down_end = math.inf if fail or downtime >= 1e8 else t0 + u + d + downtime
+            node.plan = {"t0": t0, "unready_end": t0 + u, "drain_end": t0 + u + d, "down_end": down_end,
+                         "build_tag": build_tag,
+                         "ready_delay": self.ready_delay if ready_delay is None else ready_delay}
+            node.drain_started = None
+            self.active_plans.add(nid)
+
+    def _finish_plan(self, nid: int, now: float) -> None:
+        node = self.nodes[nid]
+        plan = node.plan
+        node.plan = None
+        self.active_plans.discard(nid)
+        back = min(now, plan["down_end"])
+        node.came_back = back
+        node.ready_at = back + plan["ready_delay"]
+        node.started_at = self.clock.time() - (now - back)
+        node.down_wall = None
+        node.stopped_at = None
+        node.drain_started = None
+        node.stop_draining = False
+        if plan.get("build_tag"):
+            node.build_tag = plan["build_tag"]
+        self.killed_sessions.add(nid)
+        self._add_event("node_restart", nid)
+
+    def advance(self) -> set:
+        """Move restart plans forward; returns node ids whose process state may have changed."""
+        if not self.active_plans:
+            return set()
+        with self.lock:
+            now = self.clock.monotonic()
+            touched = set(self.active_plans)
+            for nid in list(self.active_plans):
+                node = self.nodes[nid]
+                if node.plan and now >= node.plan["drain_end"] and node.down_wall is None:
+                    node.down_wall = self.clock.time() - (now - node.plan["drain_end"])
+                    self.killed_sessions.add(nid)
+                if node.plan and now >= node.plan["down_end"]:
+                    self._finish_plan(nid, now)
+            return touched
+
+    def patch(self, nid: int, body: Dict[str, Any]) -> None:
+        with self.lock:
+            node = self._node(nid)
+            known = {"build_tag", "liveness_status", "ranges.underreplicated", "ranges.unavailable", "stores",
+                     "locality", "metrics", "ready", "started_at"}
+            unknown = set(body) - known
+            if unknown:
+                raise ValueError("unknown field(s): %s (known: %s)" % (", ".join(sorted(unknown)),
+                                                                       ", ".join(sorted(known))))
+            if "build_tag" in body:
+                if not isinstance(body["build_tag"], str) or not body["build_tag"]:
+                    raise ValueError("build_tag must be a non-empty string")
+                node.build_tag = body["build_tag"]
+            if "liveness_status" in body:
+                v = body["liveness_status"]
+                if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v not in LIVENESS_NAMES):
+                    raise ValueError("liveness_status must be an integer 0..6 or null")
+                node.liveness_override = v
+            if "ready" in body:
+                v = body["ready"]
+                if v is not None and not isinstance(v, bool):
+                    raise ValueError("ready must be true, false or null")
+                node.ready_override = v
+            first = self.store_ids(nid)[0]
+            for key in ("ranges.underreplicated", "ranges.unavailable"):
+                if key in body:
+                    node.manual_store.setdefault(first, {})[key] = self._metric_value(key, body[key])
+            if "stores" in body:
+                if not isinstance(body["stores"], dict):
+                    raise ValueError("stores must be an object keyed by store id")
+                for sid_s, metrics in body["stores"].items():
+                    try:
+                        sid = int(sid_s)
+                    except ValueError:
+                        raise ValueError("store id %r is not an integer" % sid_s)
+                    if sid not in self.store_ids(nid):
+                        raise ValueError("node %d has no store %d (stores: %s)" % (nid, sid, self.store_ids(nid)))
+                    if not isinstance(metrics, dict):
+                        raise ValueError("stores.%s must be an object" % sid_s)
+                    for k, v in metrics.items():
+                        node.manual_store.setdefault(sid, {})[k] = self._metric_value(k, v)
+            if "metrics" in body:
+                if not isinstance(body["metrics"], dict):
+                    raise ValueError("metrics must be an object")
+                for k, v in body["metrics"].items():
+                    node.extra_metrics[k] = self._metric_value(k, v)
+            if "locality" in body:
+                loc = body["locality"]
+                if isinstance(loc, dict):
+                    node.locality = [{"key": str(k), "value": str(v)} for k, v in loc.items()]
+                elif isinstance(loc, list) and all(isinstance(t, dict) and "key" in t and "value" in t for t in loc):
+                    node.locality = [{"key": str(t["key"]), "value": str(t["value"])} for t in loc]
+                else:
+                    raise ValueError("locality must be an object {key: value} or a list of {key, value}")
+            if "started_at" in body:
+                node.started_at = float(body["started_at"])
+
+    @staticmethod
+    def _metric_value(k, v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError("%s must be a number" % k)
+        return v
+
+    def _add_event(self, etype: str, nid: int) -> None:
+        ts = self.clock.time()
+        extra = {"NodeID": nid, "StartedAt": int(ts * 1e9), "LastUp": int((ts - 1) * 1e9)}
+        self.events.append(seed_mod.make_event(self._event_rng, ts, etype, nid, extra))
+
+    # ---- derived state
+    def process_up(self, nid: int, now: Optional[float] = None) -> bool:
+        node = self.nodes[nid]
+        if now is None:
+            now = self.clock.monotonic()
+        if node.stopped_at is not None:
+            return False
+        p = node.plan
+        if p is not None and p["drain_end"] <= now < p["down_end"]:
+            return False
+        return True
+
+    def down_since(self, node: Node, now: float) -> Optional[float]:
+        if node.stopped_at is not None:
+            return node.stopped_at
+        p = node.plan
+        if p is not None and p["drain_end"] <= now < p["down_end"]:
+            return p["drain_end"]
+        return None
+
+    def draining(self, node: Node, now: float) -> bool:
+        p = node.plan
+        if p is not None and now >= p["unready_end"]:
+            return True
+        if node.drain_started is not None and now >= node.drain_started + node.drain_unready:
+            return True
+        return False
+
+    def liveness(self, nid: int, now: Optional[float] = None) -> int:
+        node = self.nodes[nid]
+        if node.liveness_override is not None:
+            return node.liveness_override
+        if now is None:
+            now = self.clock.monotonic()
+        ds = self.down_since(node, now)
+        if ds is not None:
+            el = now - ds
+            if el < self.liveness_expiry:
+                was_draining = node.stop_draining if node.stopped_at is not None else True
+                return 6 if was_draining else 3
+            if el < self.time_until_store_dead:
+                return 2
+            return 1
+        if self.draining(node, now):
+            return 6
+        return 3
+
+    def readiness(self, nid: int, now: Optional[float] = None) -> Tuple[bool, str]:
+        """(ready, v1 reason) for a node whose process is up."""
+        node = self.nodes[nid]
+        if now is None:
+            now = self.clock.monotonic()
+        if node.ready_override is not None:
+            return node.ready_override, ("" if node.ready_override else "node is not healthy")
+        if node.plan is not None or node.drain_started is not None:
+            return False, "node is shutting down"
+        lv = self.liveness(nid, now)
+        if lv in (4, 5):
+            return False, "node is not healthy"
+        if lv != 3:
+            return False, "node is not healthy"
+        if now < node.ready_at:
+            return False, "node is not accepting SQL clients"
+        return True, ""
+
+    def replication_view(self, now: float) -> "ReplicationView":
+        """Effective lease moves and under-replicated/unavailable counts per store (a :class:`ReplicationView`)."""
+        down, catching, draining = set(), set(), set()
+        for nid, node in self.nodes.items():
+            ds = self.down_since(node, now)
+            if ds is not None:
+                rereplicated = (now - ds) >= self.time_until_store_dead + self.catchup_seconds
+                if not rereplicated:
+                    down.add(nid)
+                continue
+            if node.came_back is not None and now - node.came_back < self.catchup_seconds:
+                catching.add(nid)
+            if self.draining(node, now):
+                draining.add(nid)
+        under: Dict[int, int] = {}
+        unav: Dict[int, int] = {}
+        ldelta: Dict[int, int] = {}
+        qdelta: Dict[int, float] = {}
+        eff: Dict[int, int] = {}
+        rstate: Dict[int, Tuple[bool, bool]] = {}
+        affected = down | catching | draining
+        if not affected:
+            return ReplicationView(under, unav, ldelta, qdelta, eff, rstate)
+        R = self.ranges
+        quorum = R.nrep // 2 + 1
+        seen = set()
+        for nid in affected:
+            for i in self.node_ranges[nid]:
+                if i in seen:
+                    continue
+                seen.add(i)
+                reps = R.replicas(i)
+                lh0 = R.lh[i]
+                live = [r for r in reps if r not in down]
+                bad = sum(1 for r in reps if r in down or r in catching)
+                if lh0 not in down and lh0 not in draining:
+                    lh = lh0
+                else:
+                    cands = [r for r in reps if r not in down and r not in draining]
+                    lh = cands[0] if cands else (live[0] if live else 0)
+                if lh != lh0:
+                    eff[i] = lh
+                    s0 = self.store_of(lh0, i)
+                    ldelta[s0] = ldelta.get(s0, 0) - 1
+                    qdelta[s0] = qdelta.get(s0, 0.0) - R.qps[i]
+                    if lh:
+                        s1 = self.store_of(lh, i)
+                        ldelta[s1] = ldelta.get(s1, 0) + 1
+                        qdelta[s1] = qdelta.get(s1, 0.0) + R.qps[i]
+                is_unav = len(live) < quorum
+                is_under = bad > 0
+                if is_under or is_unav:
+                    rstate[i] = (is_under, is_unav)
+                    if lh:
+                        s = self.store_of(lh, i)
+                        if is_under:
+                            under[s] = under.get(s, 0) + 1
+                        if is_unav:
+                            unav[s] = unav.get(s, 0) + 1
+        return ReplicationView(under, unav, ldelta, qdelta, eff, rstate)
+
+    def restart_blockers(self, nid: int) -> List[Dict[str, Any]]:
+        """Replicas on ``nid`` that make a restart unsafe now (``/api/v2/health/restart_safety/``)."""
+        with self.lock:
+            now = self.clock.monotonic()
+            node = self.nodes[nid]
+            view = self.replication_view(now)
+            rstate = view.range_state
+            eff = view.leaseholder
+            drained = self.draining(node, now)
+            reps = []
+            R = self.ranges
+            for i in self.node_ranges[nid]:
+                st = rstate.get(i)
+                if st and st[1]:
+                    status = "Unavailable"
+                elif st and st[0]:
+                    status = "Underreplicated"
+                elif not drained and eff.get(i, R.lh[i]) == nid:
+                    status = "IsRaftLeader"
+                elif not drained:
+                    status = "StoreNotDraining"
+                else:
+                    continue
+                replicas = R.replicas(i)
+                reps.append({"store_id": self.store_of(nid, i), "range_id": i + 1,
+                             "replica_id": replicas.index(nid) + 1, "status": status})
+        return reps
+
+    # ---- node status objects
+    def server_version(self, build_tag: str) -> Dict[str, int]:
+        m = re.match(r"v?(\d+)\.(\d+)", build_tag or "")
+        major, minor = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+        return {"major_val": major, "minor_val": minor, "patch": 0, "internal": 0}
+
+    def node_status(self, nid: int, now: float, wall: float, view, livenodes: int) -> Dict[str, Any]:
+        node = self.nodes[nid]
+        under, unav, ldelta, qdelta = view.underreplicated, view.unavailable, view.lease_delta, view.qps_delta
+        lv = self.liveness(nid, now)
+        up = self.process_up(nid, now)
+        ds = self.down_since(node, now)
+        as_of = wall - (now - ds) if ds is not None else wall
+        rpc_port = 26257 + nid - 1
+        addr = {"network_field": "tcp", "address_field": "%s:%d" % (self.host, rpc_port)}
+        rng_h = (nid * 2654435761) & 0xFFFFFFFF
+        stores = {}
+        total_leases = 0
+        for sid in self.store_ids(nid):
+            reps = self.store_replicas.get(sid, 0)
+            leases = max(0, self.store_leases.get(sid, 0) + ldelta.get(sid, 0)) if up else 0
+            total_leases += leases
+            cap = 500 * 1024 ** 3
+            used = reps * 48 * 1024 ** 2 + (rng_h % 1000) * 1024 ** 2
+            m = {"ranges": reps, "ranges.underreplicated": under.get(sid, 0),
+                 "ranges.unavailable": unav.get(sid, 0), "ranges.overreplicated": 0,
+                 "replicas": reps, "replicas.leaders": leases, "replicas.leaseholders": leases,
+                 "replicas.quiescent": max(0, reps - leases), "capacity": cap,
+                 "capacity.available": cap - used - 20 * 1024 ** 3, "capacity.used": used,
+                 "livebytes": int(used * 0.8),
+                 "rebalancing.queriespersecond": round(max(0.0, self.store_lease_qps.get(sid, 0.0) +
+                                                           qdelta.get(sid, 0.0)), 3) if up else 0}
+            for k, v in node.manual_store.get(sid, {}).items():
+                if k in ("ranges.underreplicated", "ranges.unavailable"):
+                    m[k] = m.get(k, 0) + v
+                else:
+                    m[k] = v
+            stores[str(sid)] = m
+        uptime = max(0.0, as_of - node.started_at)
+        sessions = 0 if not up else len(self.node_sql_sessions(nid))
+        metrics = {
+            "liveness.livenodes": livenodes if lv in (3, 4, 6) else 0,
+            "liveness.heartbeatsuccesses": int(uptime / 3),
+            "sql.conns": sessions,
+            "sql.query.count": int(uptime * (20 + rng_h % 30)),
+            "sql.select.count": int(uptime * (15 + rng_h % 20)),
+            "sql.insert.count": int(uptime * (3 + rng_h % 5)),
+            "sys.uptime": int(uptime),
+            "sys.cpu.combined.percent-normalized": round(0.05 + (rng_h % 300) / 1000.0, 4),
+            "sys.rss": 1_500_000_000 + (rng_h % 500) * 1_000_000,
+            "sys.goroutines": 900 + rng_h % 400,
+            "build.timestamp": 1761000000,
+            "exec.latency-p99": 12_000_000 + rng_h % 5_000_000,
+        }
+        metrics.update(node.extra_metrics)
+        return {
+            "node_id": nid,
+            "address": addr,
+            "attrs": {},
+            "locality": {"tiers": [dict(t) for t in node.locality] or None},
+            "ServerVersion": self.server_version(node.build_tag),
+            "build_tag": node.build_tag,
+            "started_at": int(node.started_at * 1e9),
+            "cluster_name": self.cluster_name,
+            "sql_address": addr,
+            "metrics": metrics,
+            "store_metrics": stores,
+            "total_system_memory": 16 * 1024 ** 3,
+            "num_cpus": 4,
+            "updated_at": int(as_of) * 1_000_000_000,
+            "liveness_status": lv,
+        }
+
+    def nodes_snapshot(self, node_ids: List[int]) -> List[Dict[str, Any]]:
+        with self.lock:
+            now = self.clock.monotonic()
+            wall = self.clock.time()
+            view = self.replication_view(now)
+            live = sum(1 for n in self.nodes if self.liveness(n, now) in (3, 4, 6))
+            return [self.node_status(n, now, wall, view, live) for n in node_ids]
+
+    def node_summary(self, nid: int, listener=None, view=None) -> Dict[str, Any]:
+        with self.lock:
+            now = self.clock.monotonic()
+            if view is None:
+                view = self.replication_view(now)
+            node = self.nodes[nid]
+            up = self.process_up(nid, now)
+            ready = self.readiness(nid, now)[0] if up else False
+            if node.stopped_at is not None:
+                phase = "stopped"
+            elif node.plan is not None:
+                p = node.plan
+                phase = ("unready" if now < p["unready_end"] else "draining" if now < p["drain_end"]
+                         else "down")
+            elif node.drain_started is not None:
+                phase = "drained" if self.draining(node, now) else "unready"
+            elif node.came_back is not None and now < node.ready_at:
+                phase = "starting"
+            else:
+                phase = "running"
+            st = self.node_status(nid, now, self.clock.time(), view, 0)
+            return {"id": nid, "node_id": nid, "port": node.http_addr[1],
+                    "url": listener.url if listener is not None else None,
+                    "up": up, "listening": bool(listener.up) if listener is not None else up,
+                    "ready": ready, "phase": phase,
+                    "liveness_status": st["liveness_status"],
+                    "liveness": LIVENESS_NAMES.get(st["liveness_status"], "UNKNOWN"),
+                    "build_tag": node.build_tag, "locality": node.locality,
+                    "store_metrics": st["store_metrics"]}
+
+    # ---- SQL sessions
+    def node_sql_sessions(self, nid: int) -> List[Dict[str, Any]]:
+        s = self.sql_sessions.get(nid)
+        if s is None or nid in self.killed_sessions:
+            if nid in self.killed_sessions:
+                s = []
+            else:
+                s = seed_mod.node_sessions(self.seed, nid, self._boot_wall)
+            self.sql_sessions[nid] = s
+        return s
+
+    # ---- API sessions (login tokens)
+    def create_session(self, user: str) -> str:
+        with self.lock:
+            wall = self.clock.time()
+            sid = (int(wall * 1e5) << 15) | 1
+            if sid <= self._last_sid:
+                sid = self._last_sid + 1
+            self._last_sid = sid
+            secret = secrets.token_bytes(16)
+            self.api_sessions[sid] = {"hash": hashlib.sha256(secret).digest(), "user": user,
+                                      "expires": wall + SESSION_TTL, "revoked": None}
+            return encode_session_cookie(sid, secret)
+
+    def validate_session(self, sid: int, secret: bytes) -> Optional[str]:
+        with self.lock:
+            rec = self.api_sessions.get(sid)
+            if rec is None or rec["revoked"] is not None:
+                return None
+            if self.clock.time() >= rec["expires"]:
+                return None
+            if not hmac.compare_digest(rec["hash"], hashlib.sha256(secret).digest()):
+                return None
+            return rec["user"]
+
+    def revoke_session(self, sid: int) -> bool:
+        with self.lock:
+            rec = self.api_sessions.get(sid)
+            if rec is None:
+                return False
+            rec["revoked"] = self.clock.time()
+            return True
+
+    def api_session_count(self) -> int:
+        with self.lock:
+            return sum(1 for r in self.api_sessions.values() if r["revoked"] is None)

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the cockroachdb.cockroachdb collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""cluster_health_info against the in-process emulator: readiness as a result, liveness, restart safety."""
+
+from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cluster_health_info
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import run_module
+
+HEALTH = "/api/v2/health/"
+
+
+def run(emulated, **args):
+    res = run_module(cluster_health_info, dict(emulated.cluster_args(), **args))
+    assert emulated.admin_password not in res.output
+    return res
+
+
+def test_not_ready_is_a_result_not_a_failure(emulated):
+    emulated.drain_node(2)
+    emulated.advance(30)
+    res = run(emulated, node_id=2)
+    assert not res.failed and res["ready"] is False and res["status"] == 500 and res["meaning"].startswith("not ready")
+    assert res["liveness"] == "draining" and res["liveness_status"] == 6
+    health = [e for e in emulated.requests() if e["path"] == HEALTH]
+    assert health[0]["query"] == {"ready": ["true"], "remote_node_id": ["2"]} and health[0]["node_id"] == 1
+
+
+def test_without_node_id_needs_no_login(emulated):
+    res = run(emulated)
+    assert res["ready"] is True and res["liveness"] is None and res["restart_safety"] is None
+    assert emulated.paths() == [("GET", HEALTH)]
+
+
+def test_stopped_node_through_the_proxy_and_direct(emulated):
+    emulated.stop_node(3)
+    res = run(emulated, node_id=3)
+    assert not res.failed and res["status"] == 502 and res["meaning"].startswith("no answer: node 3")
+    res = run(emulated, node_url=emulated.node_url(3), retries=0)
+    assert not res.failed and res["status"] is None and "unreachable" in res["meaning"]
+
+
+def test_restart_safety_waits_until_safe(emulated):
+    emulated.drain_node(3)
+    res = run(emulated, node_id=3, restart_safety=True, wait_safe_timeout=120, wait_safe_interval=1)
+    safety = res["restart_safety"]
+    assert not res.failed and safety["safe"] is True and safety["message"] == "node 3 is safe to stop"
+    assert safety["polls"] > 1 and 0 < safety["waited"] < 120
+
+
+def test_restart_safety_not_safe_says_why(emulated):
+    res = run(emulated, node_id=3, restart_safety=True)
+    safety = res["restart_safety"]
+    assert not res.failed and safety["safe"] is False and safety["polls"] == 1
+    assert safety["message"].startswith("node 3 is not safe to stop: ") and "StoreNotDraining" in safety["message"]
+    paths = [e for e in emulated.requests() if e["path"] == "/api/v2/health/restart_safety/"]
+    assert paths[0]["query"] == {"remote_node_id": ["3"]}
+
+
+def test_bad_input_no_request(emulated):
+    res = run(emulated, node_url="node1:8080", node_id=0, wait_safe_timeout=-1, wait_safe_interval=0.1)
+    for text in ("node_url must be a node's base URL", "node_id must be a positive", "wait_safe_timeout must be 0",
+                 "wait_safe_interval must be at least 0.25"):
+        assert text in res["msg"]
+    assert emulated.requests() == []
