@@ -2,7 +2,7 @@
 # Copyright: Contributors to the cockroachdb.cockroachdb collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A scripted stand-in for ``requests.Session`` and a fake clock for the transport tests."""
+"""A scripted stand-in for ``requests.Session`` for the transport tests (the clock is the shared one)."""
 
 import pytest
 import requests
@@ -30,24 +30,6 @@ class FakeSession:
 
     def close(self):
         pass
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture

@@ -9,16 +9,9 @@ import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import cloud, transport as http
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import CloudConnection
-from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import FakeClock
 
 ADVANCED_SPEC = {"dedicated": {"region_nodes": {"us-east1": 1}, "hardware": {"machine_spec": {"num_virtual_cpus": 2}},
                                "cockroach_version": "v24.1"}}
-
-
-@pytest.fixture
-def clock():
-    """The shared fake clock (module_utils/conftest.py still defines an older ``clock`` for the transport tests)."""
-    return FakeClock()
 
 
 @pytest.fixture

@@ -20,15 +20,8 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport 
     ServerError,
     WaitTimeoutError,
 )
-from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import FakeClock
 
 PASSWORD = "unit-Test-Passw0rd-4b"
-
-
-@pytest.fixture
-def clock():
-    """The shared fake clock (module_utils/conftest.py still defines an older ``clock`` for the transport tests)."""
-    return FakeClock()
 
 
 @pytest.fixture

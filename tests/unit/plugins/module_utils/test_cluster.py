@@ -9,13 +9,6 @@ import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import transport as http
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import ClusterClient
-from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import FakeClock
-
-
-@pytest.fixture
-def clock():
-    """The shared clock (module_utils/conftest.py still defines the transport tests' own ``clock``)."""
-    return FakeClock()
 
 
 def client(emulated, node_id=1, **kwargs):

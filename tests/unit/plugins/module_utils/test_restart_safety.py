@@ -15,13 +15,6 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_sa
     parse_restart_safety,
     wait_restart_safe,
 )
-from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import FakeClock
-
-
-@pytest.fixture
-def clock():
-    """The shared clock (module_utils/conftest.py still defines the transport tests' own ``clock``)."""
-    return FakeClock()
 
 
 def unsafe_body(node_id=3, **counts):
