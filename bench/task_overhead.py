@@ -18,14 +18,21 @@ copies of one task:
 * ``empty``: the same play with no task, the fixed cost of one ``ansible-playbook`` run.
 
 Prints, per kind: the median wall time of a playbook and the median CPU time (user + system) of
-``ansible-playbook`` and every process it ran (workers, the module processes; not the emulator): CPU time is
-much less disturbed than wall time by other jobs on a shared machine; the per-task cost net of the fixed start
-(``(median - median(empty)) / tasks``, wall and CPU); the median duration of one task as a callback sees it
-(task start to result, the first task of each playbook left out: it also builds the AnsiballZ payload), and of
-the first task; the API requests per task the emulator logged (1.0 for every kind but ping); and the ratios
-module / uri of the per-task figures. Figures only: nothing is asserted.
+``ansible-playbook`` and every process it ran (workers, module processes; not the emulator; it includes the
+controller's own result polling, which grows with wall time, so it is a second view, not a load-proof one);
+the per-task cost net of the fixed start (``(median - median(empty)) / tasks``, wall and CPU); the median
+duration of one task as a callback sees it (task start to result; the first task of each playbook is left
+out, as it also builds the AnsiballZ payload) and of the first task; the API requests per task that the
+emulator logged (1.0 for every kind but ping); and the ratios module / uri of the per-task figures.
+Figures only: nothing is asserted.
 
-    python bench/task_overhead.py [--rounds 2] [--tasks 20] [--kinds k1,k2] [--pipelining] [--no-copy] [--json]
+    python bench/task_overhead.py [--rounds 2] [--tasks 20] [--kinds k1,k2] [--also NAME=ROOT ...]
+                                  [--pipelining] [--no-copy] [--json]
+
+``--also before=/tmp/before/collections`` runs the module kinds a second time, in the same rounds, against
+another built collection (a directory holding ``ansible_collections/cockroachdb/cockroachdb``, e.g. an older
+commit copied by ``tools/ci_steps.py --only copy``), shown as ``kind@before``: a before/after comparison that
+meets the same load.
 
 The collection is copied first (``tools/ci_steps.py --only copy``, honouring ``CI_BUILD_ROOT``) and found through
 ``ANSIBLE_COLLECTIONS_PATH``; the tasks run with ``ansible_python_interpreter`` = this Python.
@@ -205,7 +212,8 @@ def median(values):
 
 
 def summarise(samples, kinds, tasks):
-    """Per kind: medians of wall and CPU time per playbook, per-task cost net of ``empty``, callback medians."""
+    """Per kind (or ``kind@tree``): medians of wall and CPU time per playbook, per-task cost net of ``empty``,
+    callback medians; ratios of each module row to the uri kind sending the same requests."""
     base_wall = median([x["wall"] for x in samples.get("empty", [])])
     base_cpu = median([x["cpu"] for x in samples.get("empty", [])])
     rows = {}
@@ -226,21 +234,26 @@ def summarise(samples, kinds, tasks):
                 row["first_task_median_ms"] = round(median(firsts) * 1000, 1)
         rows[kind] = row
     ratios = {}
-    for module, uri in PAIRS:
-        if module in rows and uri in rows:
+    uri_of = dict(PAIRS)
+    for label in kinds:
+        uri = uri_of.get(label.split("@")[0])
+        if uri in rows:
             ratio = {}
             for key in ("net_wall_ms_per_task", "net_cpu_ms_per_task", "task_median_ms"):
-                if rows[module].get(key) and rows[uri].get(key):
-                    ratio[key] = round(rows[module][key] / rows[uri][key], 2)
-            ratios[module] = ratio
+                if rows[label].get(key) and rows[uri].get(key):
+                    ratio[key] = round(rows[label][key] / rows[uri][key], 2)
+            ratios[label] = ratio
     return rows, ratios
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=2, help="playbooks per kind (default 2: about 2 minutes on an idle 2-core machine)")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="playbooks per kind (default 2: about 2 minutes on an idle 2-core machine)")
     ap.add_argument("--tasks", type=int, default=20, help="tasks per playbook (default 20)")
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset of %s" % ",".join(KINDS))
+    ap.add_argument("--also", action="append", default=[], metavar="NAME=ROOT",
+                    help="also run the module kinds against the collection under ROOT, shown as kind@NAME")
     ap.add_argument("--pipelining", action="store_true", help="run with ANSIBLE_PIPELINING=1")
     ap.add_argument("--no-copy", action="store_true", help="use the collection already at CI_BUILD_ROOT")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -249,6 +262,13 @@ def main():
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
         ap.error("unknown kinds: %s" % ", ".join(unknown))
+    others = []
+    for item in a.also:
+        name, sep, root = item.partition("=")
+        if not sep or not name or not os.path.isdir(os.path.join(root, "ansible_collections", "cockroachdb",
+                                                                  "cockroachdb")):
+            ap.error("--also wants NAME=ROOT where ROOT holds ansible_collections/cockroachdb/cockroachdb: %s" % item)
+        others.append((name, os.path.abspath(root)))
 
     if a.no_copy:
         import ci_steps  # pylint: disable=import-outside-toplevel
@@ -275,45 +295,55 @@ def main():
         token = session_token(info["node_urls"][0], info["admin_user"], info["admin_password"])
         seed_cloud_cluster(info)
         paths = write_playbooks(workdir, kinds, a.tasks, info, token)
-        samples = {k: [] for k in kinds}
-        sent = {k: 0 for k in kinds}
+        runs = []  # (label, kind, env) in the order of one round
+        for kind in kinds:
+            runs.append((kind, kind, env))
+            if kind in dict(PAIRS):
+                runs += [("%s@%s" % (kind, name), kind, dict(env, ANSIBLE_COLLECTIONS_PATH=root))
+                         for name, root in others]
+        labels = [label for label, _, _ in runs]
+        samples = {label: [] for label in labels}
+        sent = {label: 0 for label in labels}
         seq = last_request_seq(info["control_url"])
         started = time.monotonic()
         for _ in range(a.rounds):
-            for kind in kinds:
-                wall, cpu, times = run_playbook(paths[kind], env, clock_file)
-                samples[kind].append({"wall": wall, "cpu": cpu, "tasks": times})
+            for label, kind, run_env in runs:
+                wall, cpu, times = run_playbook(paths[kind], run_env, clock_file)
+                samples[label].append({"wall": wall, "cpu": cpu, "tasks": times})
                 count, seq = requests_since(info["control_url"], seq)
-                sent[kind] += count
+                sent[label] += count
         elapsed = time.monotonic() - started
     finally:
         emu.stop()
-    rows, ratios = summarise(samples, kinds, a.tasks)
-    for kind in kinds:
-        if kind != "empty":
-            rows[kind]["api_requests_per_task"] = round(sent[kind] / float(a.rounds * a.tasks), 2)
+    rows, ratios = summarise(samples, labels, a.tasks)
+    for label in labels:
+        if label != "empty":
+            rows[label]["api_requests_per_task"] = round(sent[label] / float(a.rounds * a.tasks), 2)
     results = {"rounds": a.rounds, "tasks": a.tasks, "pipelining": a.pipelining, "elapsed_s": round(elapsed, 1),
-               "kinds": rows, "ratios_module_to_uri": ratios}
+               "collections": dict([("this", coll_root)] + others), "kinds": rows, "ratios_module_to_uri": ratios}
     if a.json:
         print(json.dumps(results))
         return
-    print("task start-up cost: %d rounds x %d kinds, %d tasks per playbook, pipelining %s, %.0fs" % (
-        a.rounds, len(kinds), a.tasks, "on" if a.pipelining else "off", elapsed))
+    print("task start-up cost: %d rounds x %d playbooks, %d tasks per playbook, pipelining %s, %.0fs" % (
+        a.rounds, len(labels), a.tasks, "on" if a.pipelining else "off", elapsed))
+    for name, root in others:
+        print("  kind@%s: the collection under %s" % (name, root))
     print("  per playbook: wall median (min-max), CPU median of ansible-playbook and every process it ran;")
     print("  per task: (median - median of the empty play) / tasks, for wall and CPU; task median and first task")
     print("  as the callback sees them (task start -> result)")
-    print("  %-20s %22s %8s %10s %9s %10s %9s %8s" % ("kind", "wall s", "cpu s", "net wall", "net cpu", "task med",
-                                                    "1st task", "req/task"))
-    for kind in kinds:
-        r = rows[kind]
-        print("  %-20s %6.2f (%6.2f-%6.2f) %8.2f %10s %9s %10s %9s %8s" % (
-            kind, r["wall_median_s"], r["wall_min_s"], r["wall_max_s"], r["cpu_median_s"],
+    width = max(len(label) for label in labels)
+    print("  %-*s %22s %8s %10s %9s %10s %9s %8s" % (width, "kind", "wall s", "cpu s", "net wall", "net cpu",
+                                                  "task med", "1st task", "req/task"))
+    for label in labels:
+        r = rows[label]
+        print("  %-*s %6.2f (%6.2f-%6.2f) %8.2f %10s %9s %10s %9s %8s" % (
+            width, label, r["wall_median_s"], r["wall_min_s"], r["wall_max_s"], r["cpu_median_s"],
             ms(r.get("net_wall_ms_per_task")), ms(r.get("net_cpu_ms_per_task")), ms(r.get("task_median_ms")),
             ms(r.get("first_task_median_ms")), r.get("api_requests_per_task", "-")))
     print("  module / uri (same requests):")
-    for module, ratio in ratios.items():
-        print("  %-20s net wall %s, net cpu %s, task median %s" % (
-            module, x(ratio.get("net_wall_ms_per_task")), x(ratio.get("net_cpu_ms_per_task")),
+    for label, ratio in ratios.items():
+        print("  %-*s net wall %s, net cpu %s, task median %s" % (
+            width, label, x(ratio.get("net_wall_ms_per_task")), x(ratio.get("net_cpu_ms_per_task")),
             x(ratio.get("task_median_ms"))))
 
 
