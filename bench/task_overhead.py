@@ -265,8 +265,7 @@ def main():
     others = []
     for item in a.also:
         name, sep, root = item.partition("=")
-        if not sep or not name or not os.path.isdir(os.path.join(root, "ansible_collections", "cockroachdb",
-                                                                  "cockroachdb")):
+        if not sep or not name or not os.path.isdir(os.path.join(root, "ansible_collections", "cockroachdb", "cockroachdb")):
             ap.error("--also wants NAME=ROOT where ROOT holds ansible_collections/cockroachdb/cockroachdb: %s" % item)
         others.append((name, os.path.abspath(root)))
 
@@ -301,12 +300,12 @@ def main():
             if kind in dict(PAIRS):
                 runs += [("%s@%s" % (kind, name), kind, dict(env, ANSIBLE_COLLECTIONS_PATH=root))
                          for name, root in others]
-        labels = [label for label, _, _ in runs]
+        labels = [run[0] for run in runs]
         samples = {label: [] for label in labels}
         sent = {label: 0 for label in labels}
         seq = last_request_seq(info["control_url"])
         started = time.monotonic()
-        for _ in range(a.rounds):
+        for _round in range(a.rounds):
             for label, kind, run_env in runs:
                 wall, cpu, times = run_playbook(paths[kind], run_env, clock_file)
                 samples[label].append({"wall": wall, "cpu": cpu, "tasks": times})
@@ -332,8 +331,8 @@ def main():
     print("  per task: (median - median of the empty play) / tasks, for wall and CPU; task median and first task")
     print("  as the callback sees them (task start -> result)")
     width = max(len(label) for label in labels)
-    print("  %-*s %22s %8s %10s %9s %10s %9s %8s" % (width, "kind", "wall s", "cpu s", "net wall", "net cpu",
-                                                  "task med", "1st task", "req/task"))
+    print("  %-*s %22s %8s %10s %9s %10s %9s %8s" % (
+        width, "kind", "wall s", "cpu s", "net wall", "net cpu", "task med", "1st task", "req/task"))
     for label in labels:
         r = rows[label]
         print("  %-*s %6.2f (%6.2f-%6.2f) %8.2f %10s %9s %10s %9s %8s" % (

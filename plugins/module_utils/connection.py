@@ -155,8 +155,8 @@ class ClusterConnection(_Connection):
         elif "/api/v2" in url.split("://", 1)[1].split("?", 1)[0]:
             errors.append("cluster_url must be the node's base URL without /api/v2 (the modules add the API path), "
                           "e.g. %r" % url.split("/api/v2", 1)[0])
-        if not self.options.get("session") and not (self.options.get("username")
-                                                     and self.options.get("password") is not None):
+        has_login = bool(self.options.get("username")) and self.options.get("password") is not None
+        if not self.options.get("session") and not has_login:
             errors.append("the Cluster API needs a session token (session / COCKROACH_CLUSTER_SESSION) or username "
                           "and password (COCKROACH_CLUSTER_USER / COCKROACH_CLUSTER_PASSWORD)")
         return errors + super().errors()
