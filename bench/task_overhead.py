@@ -42,6 +42,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -314,6 +315,7 @@ def main():
         elapsed = time.monotonic() - started
     finally:
         emu.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     rows, ratios = summarise(samples, labels, a.tasks)
     for label in labels:
         if label != "empty":
