@@ -9,7 +9,7 @@ import pytest
 
 from ansible.errors import AnsibleParserError
 
-from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.inventory.test_cluster_nodes import (  # noqa: F401
+from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.inventory.test_cluster_nodes import (  # noqa: F401  pylint: disable=unused-import
     base,
     plugin,
 )
