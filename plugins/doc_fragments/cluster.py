@@ -11,7 +11,7 @@ options:
   cluster_url:
     description:
       - Base URL of a node's DB Console / HTTP port, for example V(https://node1:8080). The module
-        appends C(/api/v2/...).
+        appends C(/api/v2/...). No user name, password, query string or fragment.
       - If not set, the value of the E(COCKROACH_CLUSTER_URL) environment variable is used.
     type: str
   username:
@@ -40,18 +40,20 @@ options:
     type: path
   validate_certs:
     description:
-      - Verify the TLS certificate of the node. Only set to V(false) for a test cluster.
+      - Verify the TLS certificate of the node. Only set to V(false) for a test cluster; the task then shows
+        a warning.
     type: bool
     default: true
   timeout:
     description:
-      - Seconds to wait for an answer to one request (the connect timeout is 10 seconds).
+      - Seconds to wait for an answer to one request (the connect timeout is 10 seconds). More than 0, at
+        most 3600.
     type: float
     default: 30
   retries:
     description:
       - Extra attempts for reads after a connection error, a 5xx or a 429, with jittered
-        exponential backoff. A login is never retried.
+        exponential backoff. A login is never retried. 0 to 20.
     type: int
     default: 3
 requirements:

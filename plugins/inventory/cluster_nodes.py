@@ -115,6 +115,7 @@ cache_connection: /tmp/crdb_inventory_cache
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import (
     filter_nodes,
     liveness_filter_errors,
@@ -139,18 +140,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         connection = ClusterConnection.from_plugin(self)
         redactor = Redactor(connection.secrets)
         try:
-            with connection.check().client() as client:
+            connection.check()
+            if connection.insecure_warning:
+                self.display.warning("cluster_nodes inventory: %s" % connection.insecure_warning)
+            with connection.client() as client:
                 return client.list_nodes()
         except (CockroachError, ValueError) as exc:
-            raise AnsibleParserError("cluster_nodes inventory: %s" % redactor.text(str(exc)))
+            message = redactor.text(str(exc))
+            hint = connection.hint_for(exc)
+            if hint:
+                message = "%s. %s" % (message.rstrip("."), hint)
+            raise AnsibleParserError("cluster_nodes inventory: %s" % message)
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
 
         errors = liveness_filter_errors(self.get_option("liveness"))
+        errors += checks.inventory_option_errors({name: self.get_option(name) for name in (
+            "vars_prefix", "group", "group_prefix", "hostname", "hostname_prefix")})
         if errors:
-            raise AnsibleParserError("; ".join(errors))
+            raise AnsibleParserError("cluster_nodes inventory: %s" % "; ".join(errors))
 
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache

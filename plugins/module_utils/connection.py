@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
+
 DEFAULT_SERVER = "https://cockroachlabs.cloud"
 DEFAULT_API_VERSION = "2024-09-16"
 KNOWN_API_VERSIONS = ("2022-03-31", "2022-09-20", "2023-04-10", "2024-09-16")
@@ -65,17 +67,49 @@ class _Connection:
 
     @property
     def secrets(self):
-        """The secret values among the options (for the redactor)."""
-        return [self.options[name] for name in self.SECRET_OPTIONS if self.options.get(name)]
+        """The secret values among the options, and any password inside a URL (for the redactor)."""
+        return [self.options[name] for name in self.SECRET_OPTIONS if self.options.get(name)] + self.url_passwords
+
+    # The URL option of this API (named in messages and hints).
+    URL_OPTION = None
 
     def errors(self):
-        """Messages for bad option values, each naming the option and the fix (empty = fine)."""
-        errors = []
-        if self.options.get("timeout") is not None and self.options["timeout"] <= 0:
-            errors.append("timeout must be a positive number of seconds")
-        if self.options.get("retries") is not None and self.options["retries"] < 0:
-            errors.append("retries must be 0 or more")
+        """Messages for bad option values, each naming the option and the allowed range (empty = fine)."""
+        errors = checks.number_errors("timeout", self.options.get("timeout"), 0, checks.MAX_TIMEOUT, low_open=True,
+                                      unit="seconds")
+        errors += checks.number_errors("retries", self.options.get("retries"), 0, checks.MAX_RETRIES)
+        if "rate_limit" in self.OPTIONS:
+            rate = self.options.get("rate_limit")
+            errors += checks.number_errors("rate_limit", rate, checks.MIN_RATE_LIMIT, checks.MAX_RATE_LIMIT,
+                                           unit="requests per second", zero_ok=True)
         return errors
+
+    @property
+    def url_passwords(self):
+        """Passwords written inside a URL option (refused, but hidden everywhere all the same)."""
+        found = [checks.url_password(self.options.get(self.URL_OPTION))] if self.URL_OPTION else []
+        return [p for p in found if p]
+
+    @property
+    def insecure_warning(self):
+        """The warning to show once when ``validate_certs`` is false (None when it is true)."""
+        if self.options.get("validate_certs") is not False:
+            return None
+        return ("validate_certs is false: the TLS certificate of %s is not checked, so anyone on the network path "
+                "can impersonate the server and read the credentials this task sends; give the CA in ca_path "
+                "instead (only use validate_certs: false against a test server)" % self.URL_OPTION)
+
+    def hint_for(self, exc):
+        """One sentence naming the URL option that fixes a TLS or redirect failure, or None."""
+        from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import error_reason
+
+        reason = error_reason(exc)
+        option = self.URL_OPTION
+        if reason == "not_tls":
+            return "Check the scheme and the port of %s" % option
+        if reason == "https_redirect":
+            return "Use https:// in %s" % option
+        return None
 
     def check(self):
         """Raise ``ValueError`` with every problem at once (for plugins and the gate)."""
@@ -86,6 +120,13 @@ class _Connection:
 
     def client(self, **overrides):
         raise NotImplementedError
+
+
+def _cloud_api_prefix():
+    """The Cloud API's path prefix, as the client builds it (only the clients hold API paths)."""
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import CloudClient
+
+    return CloudClient._path(None, "")  # pylint: disable=protected-access
 
 
 class CloudConnection(_Connection):
@@ -102,16 +143,20 @@ class CloudConnection(_Connection):
         rate_limit=dict(type="float", default=10.0),
     )
     SECRET_OPTIONS = ("api_key",)
+    URL_OPTION = "api_url"
 
     def errors(self):
         errors = []
         if not self.options.get("api_key"):
             errors.append("api_key is required: set the api_key option or the COCKROACH_API_KEY environment variable "
                           "to a service account secret key")
+        errors += checks.token_errors("api_key", self.options.get("api_key"), "service account secret key")
         url = self.options.get("api_url") or ""
         if not (url.startswith("https://") or url.startswith("http://")):
             errors.append("api_url must be an http(s) URL such as %s (or set COCKROACH_SERVER), got %r"
-                          % (DEFAULT_SERVER, url))
+                          % (DEFAULT_SERVER, checks.strip_userinfo(url)))
+        else:
+            errors += checks.cloud_api_url(url, _cloud_api_prefix())[0]
         version = self.options.get("api_version")
         if version not in KNOWN_API_VERSIONS:
             errors.append("api_version %r is not a Cloud API version; use one of %s"
@@ -123,7 +168,8 @@ class CloudConnection(_Connection):
         from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import CloudClient
 
         return CloudClient(
-            self.options["api_key"], server=self.options["api_url"], api_version=self.options["api_version"],
+            self.options["api_key"], server=checks.cloud_api_url(self.options["api_url"], _cloud_api_prefix())[1],
+            api_version=self.options["api_version"],
             timeout=self.get("timeout", 30.0), validate_certs=self.get("validate_certs", True),
             ca_path=self.options.get("ca_path"), retries=self.get("retries", 4),
             rate_limit=self.get("rate_limit", 10.0), **overrides)
@@ -143,6 +189,7 @@ class ClusterConnection(_Connection):
         retries=dict(type="int", default=3),
     )
     SECRET_OPTIONS = ("password", "session")
+    URL_OPTION = "cluster_url"
 
     def errors(self):
         from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import API_PREFIX
@@ -153,10 +200,14 @@ class ClusterConnection(_Connection):
             errors.append("cluster_url is required: set the cluster_url option or COCKROACH_CLUSTER_URL to a node's "
                           "DB Console URL, e.g. https://node1:8080")
         elif not (url.startswith("https://") or url.startswith("http://")):
-            errors.append("cluster_url must start with http:// or https://, got %r" % url)
-        elif API_PREFIX in url.split("://", 1)[1].split("?", 1)[0]:
-            errors.append("cluster_url must be the node's base URL without %s (the modules add the API path), "
-                          "e.g. %r" % (API_PREFIX, url.split(API_PREFIX, 1)[0]))
+            errors.append("cluster_url must start with http:// or https://, got %r" % checks.strip_userinfo(url))
+        else:
+            url_errors = checks.url_parts("cluster_url", url)[0]
+            errors += url_errors
+            if not url_errors and API_PREFIX in url.split("://", 1)[1]:
+                errors.append("cluster_url must be the node's base URL without %s (the modules add the API path), "
+                              "e.g. %r" % (API_PREFIX, url.split(API_PREFIX, 1)[0]))
+        errors += checks.token_errors("session", self.options.get("session"), "session token")
         has_login = self.options.get("username") and self.options.get("password") is not None
         if not self.options.get("session") and not has_login:
             errors.append("the Cluster API needs a session token (session / COCKROACH_CLUSTER_SESSION) or username "

@@ -20,6 +20,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (
     CloudConnection,
     ClusterConnection,
@@ -59,14 +60,22 @@ class _BaseModule:
         self.redactor = Redactor([self.params[name] for name, option in spec.items()
                                   if option.get("no_log") and isinstance(self.params.get(name), str)
                                   and self.params[name]])
+        for secret in self.connection.url_passwords:
+            # a password inside a URL option: refused below, and hidden from the result's invocation too
+            self.redactor.add(secret)
+            self.module.no_log_values.add(secret)
         self._client = None
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
-        errors = self.connection.errors()
-        if validate is not None:
-            errors.extend(validate(self.params))
+        errors = checks.non_finite_errors(spec, self.params)
+        if not errors:
+            errors = self.connection.errors()
+            if validate is not None:
+                errors.extend(validate(self.params))
         if errors:
             self.fail("; ".join(errors))
+        if self.connection.insecure_warning:
+            self.module.warn(self.connection.insecure_warning)
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=self.redactor.text(msg), **self.redactor.data(kwargs))
@@ -75,9 +84,9 @@ class _BaseModule:
         """The client of this module's API (tests replace it to inject a fake HTTP session)."""
         return self.connection.client()
 
-    def hint_for(self, exc):  # pylint: disable=unused-argument
+    def hint_for(self, exc):
         """One sentence naming the option that fixes a failure, or None."""
-        return None
+        return self.connection.hint_for(exc)
 
     @property
     def client(self):
@@ -116,7 +125,7 @@ class CloudModule(_BaseModule):
                     "points at the right server")
         if getattr(exc, "status", None) == 403:
             return "The service account of api_key lacks a role this operation needs (see the Cloud Console)"
-        return None
+        return super().hint_for(exc)
 
 
 class ClusterModule(_BaseModule):

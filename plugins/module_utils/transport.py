@@ -51,6 +51,8 @@ SECRET_HEADERS = frozenset(["authorization", "x-cockroach-api-session", "cookie"
 SECRET_KEY_PARTS = ("password", "secret", "token", "session", "api_key", "apikey", "authorization")
 
 _BEARER_RE = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
+# A password inside a URL: scheme://user:PASSWORD@host (the last @ before the path ends it).
+_URL_USERINFO_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/@:]*:)([^\s/]*)@")
 _KV_RE = re.compile(
     r"(?i)((?:password|passwd|secret|token|session|api_key|apikey)[\"']?\s*[:=]\s*[\"']?)([^\"'&\s,}]+)"
 )
@@ -163,12 +165,59 @@ def error_for_status(status, message, **kwargs):
     return cls(message, status=status, **kwargs)
 
 
+# What a TLS client sees when the port speaks plain HTTP (OpenSSL's and Python's wordings).
+_NOT_TLS_RE = re.compile(r"(?i)wrong[ _]version[ _]number|record[ _]layer[ _]failure|http[ _]request|"
+                         r"unknown[ _]protocol|packet[ _]length[ _]too[ _]long|record layer")
+NOT_TLS_TEXT = "the server at %s does not speak TLS on this port: use http:// or the TLS port"
+HTTPS_REDIRECT_TEXT = "the node redirects to https://"
+
+
+def _origin(url):
+    """``scheme://host:port`` of ``url`` (no path, no user info)."""
+    match = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*://)(?:[^/?#]*@)?([^/?#]*)", url or "")
+    return (match.group(1) + match.group(2)) if match else url
+
+
+def error_reason(exc):
+    """What class of failure ``exc`` is, for a hint naming the option: ``not_tls``, ``https_redirect``,
+    ``tls_verify`` or None."""
+    text = str(getattr(exc, "message", "") or exc)
+    if "does not speak TLS on this port" in text:
+        return "not_tls"
+    if HTTPS_REDIRECT_TEXT in text:
+        return "https_redirect"
+    if text.startswith("TLS verification failed"):
+        return "tls_verify"
+    return None
+
+
 # --------------------------------------------------------------------------------------------
 # Redaction
 # --------------------------------------------------------------------------------------------
 
+def _escaped_forms(value):
+    forms = set()
+    try:
+        forms.add(value.encode("unicode_escape").decode("ascii"))
+    except (UnicodeError, ValueError):  # pragma: no cover - every str has a unicode_escape form
+        pass
+    forms.add(repr(value)[1:-1])
+    forms.add(json.dumps(value)[1:-1])
+    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    try:
+        from urllib.parse import quote
+        forms.add(quote(value, safe=""))
+    except ImportError:  # pragma: no cover
+        pass
+    return forms
+
+
 class Redactor:
-    """Replaces known secret values and secret-looking patterns in text and structures."""
+    """Replaces known secret values and secret-looking patterns in text and structures.
+
+    A known secret is also replaced in its escaped forms (as ``repr``, JSON and URL encoding print it), and a
+    password written inside a URL (``https://user:password@host``) is replaced even when it is not known.
+    """
 
     def __init__(self, secrets=None):
         self._secrets = set()
@@ -178,6 +227,10 @@ class Redactor:
     def add(self, value):
         if value and isinstance(value, str) and len(value) >= 3:
             self._secrets.add(value)
+            # the forms a library may echo instead: escaped (repr, unicode_escape), JSON-escaped, URL-encoded
+            for form in _escaped_forms(value):
+                if form != value and len(form) >= 3:
+                    self._secrets.add(form)
 
     def text(self, value):
         if value is None:
@@ -187,6 +240,7 @@ class Redactor:
         # Longest first so that a secret containing another is fully replaced.
         for secret in sorted(self._secrets, key=len, reverse=True):
             value = value.replace(secret, REDACTED)
+        value = _URL_USERINFO_RE.sub(lambda m: m.group(1) + REDACTED + "@", value)
         value = _BEARER_RE.sub(lambda m: m.group(1) + REDACTED, value)
         value = _KV_RE.sub(lambda m: m.group(1) + REDACTED, value)
         return value
@@ -421,6 +475,8 @@ class Transport:
         text = self.redactor.text(str(exc))
         if requests_exceptions is not None:
             if isinstance(exc, requests_exceptions.SSLError):
+                if _NOT_TLS_RE.search(text):
+                    return ("%s (%s)" % (NOT_TLS_TEXT % _origin(self.base_url), text))
                 return ("TLS verification failed (%s). Set ca_path to the CA certificate that signed the server's "
                         "certificate, or validate_certs=false for a test server." % text)
             if isinstance(exc, requests_exceptions.ConnectTimeout):
@@ -428,12 +484,19 @@ class Transport:
             if isinstance(exc, requests_exceptions.ReadTimeout):
                 return "timed out waiting for the answer (%s)" % text
             if isinstance(exc, requests_exceptions.ConnectionError):
+                if _NOT_TLS_RE.search(text):
+                    return ("%s (%s)" % (NOT_TLS_TEXT % _origin(self.base_url), text))
                 return "could not connect or the connection was dropped (%s: %s)" % (name, text)
         return "%s: %s" % (name, text)
 
     def _error_from(self, answer, method, safe_url):
         code, message, details = self.error_parser(answer.status, answer.body, answer.text)
         message = self.redactor.text(message or ("HTTP %s" % answer.status))
+        location = answer.header("Location") or ""
+        https_redirect = (answer.status in (301, 302, 303, 307, 308) and location.lower().startswith("https://")
+                          and safe_url.lower().startswith("http://"))
+        if https_redirect:
+            message = "%s: %s" % (message.rstrip("."), HTTPS_REDIRECT_TEXT)
         kwargs = dict(code=code, method=method, url=safe_url, details=self.redactor.data(details),
                       request_id=answer.header("x-request-id") or answer.header("request-id"))
         if answer.status == 429:

@@ -340,6 +340,7 @@ diff:
       type: dict
 """
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import (
@@ -363,6 +364,7 @@ def run(m):
     client = m.client
     wait, timeout = p["wait"], float(p["wait_timeout"])
     current = find_current(m)
+    checks.refuse_foreign_regions(p, current)
 
     if p["state"] == "present":
         if current is None:
@@ -445,7 +447,7 @@ def main():
             wait_timeout=dict(type="int", default=3600),
         ),
         required_one_of=[["name", "id"]],
-        validate=cluster_option_errors,
+        validate=lambda params: cluster_option_errors(params) + checks.cloud_cluster_errors(params),
     )
     m.run(run)
 

@@ -101,6 +101,7 @@ renamed_from:
   sample: app
 """
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import database_named
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
@@ -133,7 +134,7 @@ def validate(params):
             errors.append("rename_from only works with state=present; to drop a database give its name and state=absent")
         elif params.get("rename_from") == params.get("name"):
             errors.append("rename_from must differ from name (%r)" % params.get("name"))
-    return errors
+    return errors + checks.database_errors(params)
 
 
 def database_to_ensure(databases, name, rename_from=None, state="present"):
@@ -162,7 +163,9 @@ def run(m):
     client = m.client
     name, rename_from = params["name"], params.get("rename_from")
     target = ClusterTarget(client, params["cluster"], params["wait_timeout"])
-    current, warning = database_to_ensure(client.list_databases(target.id), name, rename_from, params["state"])
+    databases = client.list_databases(target.id)
+    checks.refuse_database_case_twin(databases, name, params["state"], rename_from)
+    current, warning = database_to_ensure(databases, name, rename_from, params["state"])
     if warning:
         m.module.warn(warning)
 

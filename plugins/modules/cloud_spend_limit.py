@@ -160,6 +160,7 @@ diff:
       type: dict
 """
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
@@ -187,7 +188,7 @@ def validate(params):
                           % (key, value))
     if params.get("wait_timeout") is not None and params["wait_timeout"] <= 0:
         errors.append("wait_timeout must be a positive number of seconds")
-    return errors
+    return errors + checks.spend_limit_errors(params)
 
 
 def run(m):

@@ -112,6 +112,7 @@ password_updated:
 
 import re
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
@@ -134,7 +135,7 @@ def validate(params):
         errors.append("password must not be empty")
     if params.get("state") == "present" and params.get("update_password") == "always" and not params.get("password"):
         errors.append("password is required when update_password is always")
-    return errors
+    return errors + checks.sql_user_errors(params)
 
 
 def user_changes(current, params):
