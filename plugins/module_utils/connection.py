@@ -18,10 +18,35 @@ The options are documented once, in the ``cockroachdb.cockroachdb.cloud`` and
 from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
+from urllib.parse import unquote, urlsplit
 
 DEFAULT_SERVER = "https://cockroachlabs.cloud"
 DEFAULT_API_VERSION = "2024-09-16"
 KNOWN_API_VERSIONS = ("2022-03-31", "2022-09-20", "2023-04-10", "2024-09-16")
+
+
+def url_password(url):
+    """The password written inside a URL (``https://user:password@host``), as written and decoded; else ()."""
+    try:
+        netloc = urlsplit(url or "").netloc
+    except ValueError:
+        return ()
+    userinfo = netloc.rpartition("@")[0]
+    if not userinfo:
+        return ()
+    raw = userinfo.partition(":")[2] or userinfo
+    return tuple(value for value in sorted({raw, unquote(raw)}) if value)
+
+
+def shown_url(url):
+    """``url`` with any ``user:password@`` part replaced, safe to put in a message."""
+    scheme, sep, rest = (url or "").partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    if "@" in netloc:
+        netloc = "********@" + netloc.rpartition("@")[2]
+    return scheme + sep + netloc + slash + path
 
 
 def _copy_spec(spec, extra):
@@ -35,6 +60,7 @@ class _Connection:
 
     OPTIONS = {}
     SECRET_OPTIONS = ()
+    URL_OPTION = None
 
     def __init__(self, options):
         self.options = {name: options.get(name) for name in self.OPTIONS}
@@ -66,11 +92,19 @@ class _Connection:
     @property
     def secrets(self):
         """The secret values among the options (for the redactor)."""
-        return [self.options[name] for name in self.SECRET_OPTIONS if self.options.get(name)]
+        return [self.options[name] for name in self.SECRET_OPTIONS if self.options.get(name)] + list(self.url_secrets)
+
+    @property
+    def url_secrets(self):
+        """A password written inside the URL option, which must be kept out of every output."""
+        return url_password(self.options.get(self.URL_OPTION)) if self.URL_OPTION else ()
 
     def errors(self):
         """Messages for bad option values, each naming the option and the fix (empty = fine)."""
         errors = []
+        if self.url_secrets or "@" in urlsplit(self.options.get(self.URL_OPTION) or "").netloc:
+            errors.append("%s must not hold a user name or password (user:password@host): give them in the "
+                          "connection's own options instead" % self.URL_OPTION)
         if self.options.get("timeout") is not None and self.options["timeout"] <= 0:
             errors.append("timeout must be a positive number of seconds")
         if self.options.get("retries") is not None and self.options["retries"] < 0:
@@ -102,6 +136,7 @@ class CloudConnection(_Connection):
         rate_limit=dict(type="float", default=10.0),
     )
     SECRET_OPTIONS = ("api_key",)
+    URL_OPTION = "api_url"
 
     def errors(self):
         errors = []
@@ -111,7 +146,7 @@ class CloudConnection(_Connection):
         url = self.options.get("api_url") or ""
         if not (url.startswith("https://") or url.startswith("http://")):
             errors.append("api_url must be an http(s) URL such as %s (or set COCKROACH_SERVER), got %r"
-                          % (DEFAULT_SERVER, url))
+                          % (DEFAULT_SERVER, shown_url(url)))
         version = self.options.get("api_version")
         if version not in KNOWN_API_VERSIONS:
             errors.append("api_version %r is not a Cloud API version; use one of %s"
@@ -143,6 +178,7 @@ class ClusterConnection(_Connection):
         retries=dict(type="int", default=3),
     )
     SECRET_OPTIONS = ("password", "session")
+    URL_OPTION = "cluster_url"
 
     def errors(self):
         from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import API_PREFIX
@@ -153,10 +189,10 @@ class ClusterConnection(_Connection):
             errors.append("cluster_url is required: set the cluster_url option or COCKROACH_CLUSTER_URL to a node's "
                           "DB Console URL, e.g. https://node1:8080")
         elif not (url.startswith("https://") or url.startswith("http://")):
-            errors.append("cluster_url must start with http:// or https://, got %r" % url)
+            errors.append("cluster_url must start with http:// or https://, got %r" % shown_url(url))
         elif API_PREFIX in url.split("://", 1)[1].split("?", 1)[0]:
             errors.append("cluster_url must be the node's base URL without %s (the modules add the API path), "
-                          "e.g. %r" % (API_PREFIX, url.split(API_PREFIX, 1)[0]))
+                          "e.g. %r" % (API_PREFIX, shown_url(url.split(API_PREFIX, 1)[0])))
         has_login = self.options.get("username") and self.options.get("password") is not None
         if not self.options.get("session") and not has_login:
             errors.append("the Cluster API needs a session token (session / COCKROACH_CLUSTER_SESSION) or username "

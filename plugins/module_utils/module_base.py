@@ -59,6 +59,10 @@ class _BaseModule:
         self.redactor = Redactor([self.params[name] for name, option in spec.items()
                                   if option.get("no_log") and isinstance(self.params.get(name), str)
                                   and self.params[name]])
+        for secret in self.connection.url_secrets:
+            # a password inside the URL option: kept out of the message and of the echoed module_args
+            self.module.no_log_values.add(secret)
+            self.redactor.add(secret)
         self._client = None
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
