@@ -167,6 +167,16 @@ def error_for_status(status, message, **kwargs):
 # Redaction
 # --------------------------------------------------------------------------------------------
 
+def written_forms(value):
+    """``value`` and the ways a message may quote it: stripped, JSON-escaped, repr-escaped (either quote).
+
+    A secret with a quote, a backslash or a control character is not written as-is by ``%r``,
+    ``json.dumps`` or an exception from requests (``InvalidHeader`` quotes the header value)."""
+    forms = [value, value.strip(), json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+             repr(value + "'")[1:-2], repr(value + '"')[1:-2]]
+    return [form for index, form in enumerate(forms) if form and form not in forms[:index]]
+
+
 class Redactor:
     """Replaces known secret values and secret-looking patterns in text and structures."""
 
@@ -177,7 +187,9 @@ class Redactor:
 
     def add(self, value):
         if value and isinstance(value, str) and len(value) >= 3:
-            self._secrets.add(value)
+            for form in written_forms(value):
+                if len(form) >= 3:
+                    self._secrets.add(form)
 
     def text(self, value):
         if value is None:
