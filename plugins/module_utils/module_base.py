@@ -23,6 +23,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (
     CloudConnection,
     ClusterConnection,
+    url_password,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     HAS_REQUESTS,
@@ -44,6 +45,19 @@ def validate_page_size(params):
     return []
 
 
+class _AnsibleModule(AnsibleModule):
+    """``AnsibleModule`` that also hides a password written inside a URL option in a failure, even one the
+    argspec check raises before the module's own code runs (the result echoes every option's value)."""
+
+    URL_OPTIONS = ("cluster_url", "api_url")
+
+    def fail_json(self, msg, **kwargs):
+        for name in self.URL_OPTIONS:
+            value = (getattr(self, "params", None) or {}).get(name)
+            self.no_log_values.update(url_password(value) if isinstance(value, str) else ())
+        super().fail_json(msg, **kwargs)
+
+
 class _BaseModule:
     """Wraps ``AnsibleModule``: one connection, one client, errors -> one clean ``fail_json``, exit once."""
 
@@ -51,7 +65,7 @@ class _BaseModule:
 
     def __init__(self, argument_spec=None, supports_check_mode=True, validate=None, **kwargs):
         spec = self.connection_class.argument_spec(**(argument_spec or {}))  # pylint: disable=no-member
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self.module = _AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self.connection = self.connection_class.from_params(self.params)  # pylint: disable=not-callable

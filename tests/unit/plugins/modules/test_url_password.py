@@ -50,3 +50,10 @@ def test_plugins_get_the_same_refusal_without_the_password(emulated):
     assert "cluster_url must not hold" in str(err.value) and "must start with http" in str(err.value)
     assert "Url-pw" not in str(err.value)
     assert {SECRET, DECODED} <= set(conn.secrets)
+
+
+def test_hidden_too_when_the_argspec_check_fails_first(emulated):
+    args = emulated.cluster_args(cluster_url=with_password(emulated.node_url(1)), page_size="many")
+    res = run_module(cluster_databases_info, args)
+    assert res.failed and "page_size" in res["msg"]
+    assert "Url-pw" not in res.output
