@@ -17,6 +17,8 @@ The options are documented once, in the ``cockroachdb.cockroachdb.cloud`` and
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
@@ -87,8 +89,11 @@ class _Connection:
     @property
     def url_passwords(self):
         """Passwords written inside a URL option (refused, but hidden everywhere all the same)."""
-        found = [checks.url_password(self.options.get(self.URL_OPTION))] if self.URL_OPTION else []
-        return [p for p in found if p]
+        found = checks.url_password(self.options.get(self.URL_OPTION)) if self.URL_OPTION else None
+        if not found:
+            return []
+        # as written (percent-encoded) and as a library decodes it
+        return sorted({found, unquote(found)})
 
     @property
     def insecure_warning(self):

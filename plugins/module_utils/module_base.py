@@ -45,6 +45,21 @@ def validate_page_size(params):
     return []
 
 
+class _AnsibleModule(AnsibleModule):
+    """``AnsibleModule`` that also hides a password written inside a URL option in a failure, even one the
+    argspec check raises before the module's own code runs (the result echoes every option's value)."""
+
+    URL_OPTIONS = ("cluster_url", "api_url")
+
+    def fail_json(self, msg, **kwargs):
+        for name in self.URL_OPTIONS:
+            value = (getattr(self, "params", None) or {}).get(name)
+            password = checks.url_password(value) if isinstance(value, str) else None
+            if password:
+                self.no_log_values.add(password)
+        super().fail_json(msg, **kwargs)
+
+
 class _BaseModule:
     """Wraps ``AnsibleModule``: one connection, one client, errors -> one clean ``fail_json``, exit once."""
 
@@ -52,7 +67,7 @@ class _BaseModule:
 
     def __init__(self, argument_spec=None, supports_check_mode=True, validate=None, **kwargs):
         spec = self.connection_class.argument_spec(**(argument_spec or {}))  # pylint: disable=no-member
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self.module = _AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self.connection = self.connection_class.from_params(self.params)  # pylint: disable=not-callable

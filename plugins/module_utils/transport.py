@@ -202,6 +202,10 @@ def _escaped_forms(value):
     except (UnicodeError, ValueError):  # pragma: no cover - every str has a unicode_escape form
         pass
     forms.add(repr(value)[1:-1])
+    # %r picks the other quote when the value holds one: both spellings, and the stripped value
+    forms.add(repr(value + "'")[1:-2])
+    forms.add(repr(value + '"')[1:-2])
+    forms.add(value.strip())
     forms.add(json.dumps(value)[1:-1])
     forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
     try:
