@@ -147,8 +147,6 @@ class CloudAPI:
 
     def _dispatch(self, req: Request, version: str, version_ok: bool) -> Response:
         match = route(self.router, req.method.upper(), req.path)
-        if match.route.access == "2022-03-31" and version != "2022-03-31":
-            raise not_found("Not Found")
         key = self._authenticate(req)
         if not version_ok:
             raise bad("invalid Cc-Version.")
