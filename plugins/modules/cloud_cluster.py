@@ -18,7 +18,7 @@ description:
     renaming). It never deletes and re-creates a cluster.
   - Waits through C(CREATING) and C(LOCKED) with capped exponential backoff (0.5 s doubling up to 10 s), fails at
     once on C(CREATION_FAILED), and on timeout names the state the cluster was stuck in. A run with nothing to
-    change only reads: it does not wait for a lock or maintenance to end.
+    change only reads, and does not wait for a lock or maintenance to end.
   - Every write (including turning delete protection off before a delete) waits out a cluster lock (the API
     answers C(503) "cluster lock is held" while an automatic job runs) and is then sent again.
   - On ADVANCED clusters the API may provision an equivalent machine type (same vCPU count) instead of the

@@ -442,8 +442,8 @@ def test_requested_machine_type_is_swapped_for_an_equivalent(cl, provider, regio
 
 def test_machine_type_swap_and_iops_adjust_can_be_turned_off():
     cl = Client(machine_type_swap=False, iops_adjust=False)
-    d = {"region_nodes": {"us-east-1": 3}, "hardware": {"machine_spec": {"machine_type": "m6i.xlarge"},
-                                                       "disk_iops": 4321}}
+    d = {"region_nodes": {"us-east-1": 3},
+         "hardware": {"machine_spec": {"machine_type": "m6i.xlarge"}, "disk_iops": 4321}}
     hw = cl.create("no-swap", "AWS", dedicated=d)["config"]["dedicated"]
     assert hw["machine_type"] == "m6i.xlarge" and hw["disk_iops"] == 4321
     assert cl.control("POST", "/config", {"machine_type_swap": "yes"})[0] == 400

@@ -160,7 +160,9 @@ def test_swapped_machine_type_and_rounded_iops_are_no_change(emulated):
         res = run(emulated, check=check, **AWS_ADVANCED)
         assert not res["changed"] and emulated.paths(api="cloud") == [("GET", "/api/v1/clusters")]  # only a read
     emulated.clear_requests()
-    res = run(emulated, **dict(AWS_ADVANCED, hardware={"machine_type": "m6i.2xlarge"}))  # a real resize
+    resize = dict(AWS_ADVANCED)
+    resize["hardware"] = {"machine_type": "m6i.2xlarge"}
+    res = run(emulated, **resize)  # a real resize
     assert res["changed"] and bodies(emulated, "PATCH") == [
         {"dedicated": {"hardware": {"machine_spec": {"machine_type": "m6i.2xlarge"}}}}]
     assert res["cluster"]["config"]["dedicated"]["num_virtual_cpus"] == 8
@@ -184,7 +186,9 @@ def test_no_op_on_a_locked_cluster_reads_and_returns(emulated):
 def test_locked_cluster_waited_for_before_the_patch(emulated):
     cid = ready_cluster(emulated, labels={"team": "shop"}, serverless={"regions": ["us-central1"]})["id"]
     emulated.lock_cluster(cid, seconds=600)
-    res = run(emulated, **dict(BASIC, labels={"team": "web"}))
+    args = dict(BASIC)
+    args["labels"] = {"team": "web"}
+    res = run(emulated, **args)
     assert res["changed"] and res["cluster"]["labels"] == {"team": "web"} and res["cluster"]["state"] == "CREATED"
     assert [(e["method"], e["status"]) for e in emulated.requests(api="cloud") if e["method"] == "PATCH"] == [
         ("PATCH", 200)]
@@ -195,7 +199,9 @@ def test_patch_meeting_a_lock_waits_for_created_then_one_change(emulated):
     # needs CloudClient.update_cluster to wait out a 503 "cluster lock is held" (the WRITES part of issue 10)
     cid = ready_cluster(emulated, labels={"team": "shop"}, serverless={"regions": ["us-central1"]})["id"]
     emulated.lock_cluster(cid, seconds=600)
-    res = run(emulated, wait=False, **dict(BASIC, labels={"team": "web"}))  # no wait before: the PATCH meets the lock
+    args = dict(BASIC)
+    args["labels"] = {"team": "web"}
+    res = run(emulated, wait=False, **args)  # no wait before: the PATCH meets the lock
     assert not res.failed, res["msg"]
     assert res["changed"] and res["cluster"]["labels"] == {"team": "web"}
     statuses = [(e["method"], e["status"]) for e in emulated.requests(api="cloud") if e["method"] == "PATCH"]
