@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
       help="Cloud: seconds a cluster stays CREATING before CREATED (default 2)")
     a("--update-seconds", type=float, default=1.0,
       help="Cloud: seconds a PATCH that starts a job keeps the cluster LOCKED (default 1)")
-    a("--lock-status", type=int, choices=(409, 503), default=409,
-      help="Cloud: HTTP status of a mutation refused because the cluster is LOCKED, 409 or 503 (default 409)")
+    a("--lock-status", type=int, choices=(409, 503), default=503,
+      help="Cloud: HTTP status of a mutation refused because the cluster is LOCKED, 503 (code 14, as the real "
+           "API) or 409 (code 10) (default 503)")
     a("--rate-limit", type=float, default=10.0, help="Cloud: requests per second per API key (default 10)")
     a("--ranges-per-node", type=int, default=50,
       help="ranges whose lease starts on each node; total ranges = nodes x this (default 50)")

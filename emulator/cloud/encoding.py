@@ -128,7 +128,6 @@ SQL_USER_PASSWORD = _obj(cluster_id=STR, name=STR, password=STR)
 DB_CREATE = _obj(cluster_id=STR, name=STR)
 DB_EDIT = _obj(cluster_id=STR, name=STR, new_name=STR)
 ALLOWLIST_ENTRY = _obj(cluster_id=STR, cidr_ip=STR, cidr_mask=INT32, name=STR, sql=BOOL, ui=BOOL)
-SPEND_LIMIT = _obj(cluster_id=STR, spend_limit=INT32)
 
 _CAMEL_RE = re.compile(r"([A-Z])")
 

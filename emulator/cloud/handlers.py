@@ -20,10 +20,20 @@ Choices where the reference is silent or only inferred (kept deliberately simple
   NOT_READY (rolling), the rest LIVE.  Serverless clusters list no nodes.
 * PUT ``/networking/allowlist/{ip}/{mask}`` is the same RPC as POST: 409 if the entry exists.
 * Allowlist ``propagating`` is true for ``propagate_seconds`` after a change.
-* Only ``spend_limit`` differs between API versions: accepted on create/update and shown in
-  ``config.serverless`` for versions before 2024-09-16; ``PUT .../spend-limit`` exists only on
-  2022-03-31.  Older enum spellings (``CLUSTER_STATUS_UNSPECIFIED``, plan ``SERVERLESS``) are not
-  emulated.
+* Only ``spend_limit`` differs between API versions.  On Cc-Version 2023-04-10 and older,
+  ``serverless.spend_limit`` (US cents) is accepted on create and PATCH (BASIC only, greater than 0) and
+  becomes usage limits with the reference's conversion (section 7.10: 80 % of the budget to request units
+  at 5,000,000 RU per dollar, 20 % to storage at 2 GiB-month per dollar); it is shown in
+  ``config.serverless`` on those versions.  On 2024-09-16 the field is unknown (400 ``unknown field``).
+  ``PUT .../spend-limit`` is in no published spec: 404 code 5 "Not Found" on every version, as the
+  gateway answers any unknown path.  Older enum spellings (``CLUSTER_STATUS_UNSPECIFIED``, plan
+  ``SERVERLESS``) are not emulated.
+* A write refused because the cluster is LOCKED answers 503 code 14 "cluster lock is held" by default
+  (``lock_status``), as the real API does; 409 code 10 stays selectable.
+* Dedicated hardware answers differ from requests (``state.CloudState._machine`` / ``_iops``): a requested
+  ``machine_type`` is provisioned as the equivalent type of the other family with the same vCPU count
+  (``machine_type_swap``), and AWS ``disk_iops`` is rounded up to a multiple of 1000, at least 3000
+  (``iops_adjust``); GCP and Azure ignore ``disk_iops`` and report ``storage_gib * 30``.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 from emulator.cloud import seed
-from emulator.cloud.encoding import (ALLOWLIST_ENTRY, CREATE_SCHEMA, DB_CREATE, DB_EDIT, SPEND_LIMIT, SQL_USER_CREATE,
+from emulator.cloud.encoding import (ALLOWLIST_ENTRY, CREATE_SCHEMA, DB_CREATE, DB_EDIT, SQL_USER_CREATE,
                                      SQL_USER_PASSWORD, UPDATE_SCHEMA, decode, fmt_ts, parse_ts)
 from emulator.cloud.errors import NOT_FOUND, PERMISSION_DENIED, UNAUTHENTICATED, UNIMPLEMENTED, ApiError, bad, not_found
 from emulator.cloud.state import CloudState, entry_view
@@ -77,8 +87,11 @@ class CloudAPI:
       create_seconds     CREATING -> CREATED delay.
       update_seconds     how long a PATCH that starts a job keeps the cluster LOCKED (default 1.0).
       lock_status        HTTP status of a mutation refused because the cluster is LOCKED:
-                         409 (gRPC 10 ABORTED, default) or 503 (gRPC 14 UNAVAILABLE); the message
-                         is always "cluster lock is held".
+                         503 (gRPC 14 UNAVAILABLE, default, as the real API) or 409 (gRPC 10
+                         ABORTED); the message is always "cluster lock is held".
+      machine_type_swap  a requested machine_type is provisioned as its equivalent of the other
+                         family, same vCPUs (default true).
+      iops_adjust        AWS disk_iops is rounded up to a multiple of 1000, at least 3000 (default true).
       lock_scope         "all" (default): every mutation of a LOCKED cluster and of its SQL users,
                          databases and allowlist is refused; "cluster": only PATCH of the cluster.
       propagate_seconds  how long ``propagating`` stays true after an allowlist change (default 1.0).
@@ -134,8 +147,6 @@ class CloudAPI:
 
     def _dispatch(self, req: Request, version: str, version_ok: bool) -> Response:
         match = route(self.router, req.method.upper(), req.path)
-        if match.route.access == "2022-03-31" and version != "2022-03-31":
-            raise not_found("Not Found")
         key = self._authenticate(req)
         if not version_ok:
             raise bad("invalid Cc-Version.")
@@ -417,11 +428,6 @@ class CloudAPI:
         c = self.s._cluster(cluster_id)
         body = self._body(req, UPDATE_SCHEMA[ctx.legacy])
         return self._ok(self._render(self.s.update_cluster(c, body), ctx))
-
-    def legacy_spend_limit(self, req, ctx, cluster_id):
-        body = self._body(req, SPEND_LIMIT)
-        self.s.set_legacy_spend_limit(self.s._mutable_sub(cluster_id), body)
-        return self._ok({})
 
     # -- nodes / connection string ------------------------------------------------------------
     def list_nodes(self, req, ctx, cluster_id):

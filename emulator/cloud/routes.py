@@ -3,8 +3,8 @@
 One line per operation: method, path template, handler in ``handlers.py``.  Path segments are
 percent-decoded before matching (as the gRPC gateway does); an unknown path answers 404 code 5,
 a known path with another method 405 code 12 (``handlers.route``), before authentication.
-The fourth field marks the legacy ``spend-limit`` RPC, which exists only on Cc-Version 2022-03-31
-(404 on every other version, as in reality).
+There is no ``PUT .../spend-limit``: it is in no published spec, so it answers 404 like any unknown path
+(the legacy spend limit is ``PATCH`` ``serverless.spend_limit`` on Cc-Version 2023-04-10 and older).
 """
 
 from emulator.cloud.handlers import CloudAPI as H
@@ -39,7 +39,6 @@ ROUTES = [
     Route("PUT", ENTRY, H.add_allowlist2),
     Route("PATCH", ENTRY, H.update_allowlist),
     Route("DELETE", ENTRY, H.delete_allowlist),
-    Route("PUT", C + "/spend-limit", H.legacy_spend_limit, "2022-03-31"),
 ]
 ROUTER = Router(ROUTES, unquote=True)
 

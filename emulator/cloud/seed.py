@@ -86,24 +86,41 @@ def supported_majors() -> List[str]:
     return [v["version"] for v in VERSIONS if v["support_status"] != "UNSUPPORTED"]
 
 
-# Dedicated machine sizes: vCPUs allowed and the machine type naming per provider.
+# Dedicated machine sizes: vCPUs allowed and the machine type naming per provider.  Each provider has two
+# equivalent families (same vCPU count and memory per size); the first is what a request by
+# ``num_virtual_cpus`` gets.  The server may answer a machine_type request with the other family's type of the
+# same size (see ``equivalent_machine_type`` and CloudState ``machine_type_swap``).
 VCPU_SIZES = (2, 4, 8, 16, 32)
 _AWS_SIZES = {2: "large", 4: "xlarge", 8: "2xlarge", 16: "4xlarge", 32: "8xlarge"}
+MACHINE_FAMILIES = {
+    "GCP": ("n2-standard-%(n)d", "n2d-standard-%(n)d"),
+    "AWS": ("m6i.%(aws)s", "m5.%(aws)s"),
+    "AZURE": ("Standard_D%(n)ds_v5", "Standard_D%(n)das_v5"),
+}
 
 
-def machine_type_for(provider: str, vcpus: int) -> str:
-    if provider == "AWS":
-        return "m6i." + _AWS_SIZES[vcpus]
-    if provider == "AZURE":
-        return "Standard_D%ds_v5" % vcpus
-    return "n2-standard-%d" % vcpus
+def machine_type_for(provider: str, vcpus: int, family: int = 0) -> str:
+    return MACHINE_FAMILIES.get(provider, MACHINE_FAMILIES["GCP"])[family] % {"n": vcpus, "aws": _AWS_SIZES[vcpus]}
+
+
+def machine_type_family(provider: str, machine_type: str) -> Optional[Tuple[int, int]]:
+    """(family index, vCPUs) of a machine type of ``provider``, or None when it is not in the catalogue."""
+    for family in (0, 1):
+        for n in VCPU_SIZES:
+            if machine_type_for(provider, n, family) == machine_type:
+                return family, n
+    return None
 
 
 def vcpus_for_machine_type(provider: str, machine_type: str) -> Optional[int]:
-    for n in VCPU_SIZES:
-        if machine_type_for(provider, n) == machine_type:
-            return n
-    return None
+    found = machine_type_family(provider, machine_type)
+    return found[1] if found else None
+
+
+def equivalent_machine_type(provider: str, machine_type: str) -> str:
+    """The other family's type with the same vCPU count (n2-standard-4 <-> n2d-standard-4, m6i.xlarge <-> m5.xlarge)."""
+    family, n = machine_type_family(provider, machine_type)
+    return machine_type_for(provider, n, 1 - family)
 
 
 MEMORY_GIB_PER_VCPU = 4.0
@@ -111,6 +128,9 @@ MIN_STORAGE_GIB = 15
 MAX_STORAGE_GIB = 16384
 DEFAULT_STORAGE_GIB = 35
 DEFAULT_AWS_IOPS_PER_GIB = 3  # disk_iops default on AWS = storage_gib * 3 (min 3000)
+AWS_MIN_IOPS = 3000
+AWS_IOPS_STEP = 1000          # a requested disk_iops is provisioned rounded up to a multiple of this (AWS)
+FIXED_IOPS_PER_GIB = 30       # GCP and Azure ignore disk_iops: they report storage_gib * 30
 MAX_NODES_PER_REGION = 150
 
 ORGANIZATION = {

@@ -44,7 +44,9 @@ class CloudState:
             "rate_limit": float(rate_limit or 0),
             "create_seconds": float(create_seconds),
             "update_seconds": float(kw.get("update_seconds", 1.0)),
-            "lock_status": int(kw.get("lock_status", 409)),
+            "lock_status": int(kw.get("lock_status", 503)),
+            "machine_type_swap": bool(kw.get("machine_type_swap", True)),
+            "iops_adjust": bool(kw.get("iops_adjust", True)),
             "lock_scope": kw.get("lock_scope", "all"),
             "propagate_seconds": float(kw.get("propagate_seconds", 1.0)),
             "auto_finalize_seconds": float(kw.get("auto_finalize_seconds", AUTO_FINALIZE_SECONDS)),
@@ -203,6 +205,22 @@ class CloudState:
             raise bad("usage_limits.provisioned_virtual_cpus is not supported on BASIC clusters")
 
     @staticmethod
+    def _spend_limit_limits(plan: str, cents: int) -> Dict[str, int]:
+        """Usage limits of a legacy ``serverless.spend_limit`` (US cents; Cc-Version 2023-04-10 and older only).
+
+        The budget becomes request-unit and storage limits as the reference (section 7.10) gives it: 80 % to
+        request units at 5,000,000 RU per dollar, 20 % to storage at 2 GiB-month per dollar.  Harsher than the
+        old service where unknown: a zero budget would give zero limits, which the API rejects, so 0 is refused;
+        a STANDARD cluster (which has only provisioned_virtual_cpus) is refused too.
+        """
+        if cents <= 0:
+            raise bad("spend_limit must be greater than zero")
+        if plan != "BASIC":
+            raise bad("spend_limit is not supported on %s clusters; use usage_limits" % plan)
+        return {"request_unit_limit": cents * 5000000 * 8 // 10 // 100,
+                "storage_mib_limit": cents * 2048 * 2 // 10 // 100}
+
+    @staticmethod
     def _check_serverless_regions(provider: str, regions: List[str]) -> None:
         if not regions:
             raise bad("at least one region is required")
@@ -228,8 +246,16 @@ class CloudState:
                 raise bad('region "%s" needs at least 3 nodes (a single-region cluster may also have '
                           'exactly 1 node)' % r)
 
-    @staticmethod
-    def _machine(provider: str, spec: Dict) -> Tuple[str, int]:
+    def _machine(self, provider: str, spec: Dict) -> Tuple[str, int]:
+        """(machine type, vCPUs) the server provisions for a ``machine_spec``.
+
+        By ``num_virtual_cpus``: the provider's first family (``seed.machine_type_for``).  By ``machine_type``:
+        with the ``machine_type_swap`` setting (default on) the server answers with the equivalent type of the
+        other family, same vCPU count (n2-standard-4 -> n2d-standard-4, n2d-standard-4 -> n2-standard-4,
+        m6i.xlarge -> m5.xlarge, Standard_D4s_v5 -> Standard_D4as_v5).  The real API may swap a requested type
+        for an equivalent one (terraform-provider-cockroach PR #331); when it does is not documented, so the
+        emulator always swaps (the harsher case): a client that compares type strings never converges.
+        """
         mt, n = spec.get("machine_type"), spec.get("num_virtual_cpus")
         if mt and n:
             raise bad("only one of machine_spec.machine_type or machine_spec.num_virtual_cpus may be set")
@@ -237,6 +263,8 @@ class CloudState:
             vc = seed.vcpus_for_machine_type(provider, mt)
             if vc is None:
                 raise bad('machine type "%s" is not available on %s' % (mt, provider))
+            if self.settings["machine_type_swap"]:
+                mt = seed.equivalent_machine_type(provider, mt)
             return mt, vc
         if n:
             if n not in seed.VCPU_SIZES:
@@ -252,15 +280,25 @@ class CloudState:
             raise bad("storage_gib must be between %d and %d" % (seed.MIN_STORAGE_GIB, seed.MAX_STORAGE_GIB))
         return storage
 
-    @staticmethod
-    def _iops(provider: str, storage: int, iops: int) -> int:
-        if iops and provider != "AWS":
-            raise bad("disk_iops can only be set on AWS clusters")
+    def _iops(self, provider: str, storage: int, iops: int) -> int:
+        """The disk IOPS the server provisions for a request of ``iops`` (0 = the default).
+
+        AWS: the default is ``storage_gib * 3``, at least 3000; a requested value is provisioned rounded up to a
+        multiple of 1000 and at least 3000 (with the ``iops_adjust`` setting, default on), so the answer differs
+        from most requests.  GCP and Azure ignore ``disk_iops`` (no error, as the real API does) and report
+        ``storage_gib * 30``.  The real rounding is not documented; this rule is invented, deterministic and
+        never kinder than "the API may return another value".
+        """
         if iops < 0:
             raise bad("disk_iops must not be negative")
         if provider != "AWS":
-            return 0
-        return iops or max(3000, storage * seed.DEFAULT_AWS_IOPS_PER_GIB)
+            return storage * seed.FIXED_IOPS_PER_GIB
+        if not iops:
+            return max(seed.AWS_MIN_IOPS, storage * seed.DEFAULT_AWS_IOPS_PER_GIB)
+        if self.settings["iops_adjust"]:
+            step = seed.AWS_IOPS_STEP
+            return max(seed.AWS_MIN_IOPS, -(-iops // step) * step)
+        return iops
 
     @staticmethod
     def _parent(pid: Optional[str]) -> str:
@@ -352,8 +390,10 @@ class CloudState:
             limits = dict(sv.get("usage_limits") or {})
             self._check_limits(limits, plan)
             spend = sv.get("spend_limit")
-            if spend is not None and spend < 0:
-                raise bad("spend_limit must not be negative")
+            if spend is not None:
+                if limits:
+                    raise bad("only one of spec.serverless.usage_limits or spec.serverless.spend_limit may be set")
+                limits = self._spend_limit_limits(plan, spend)
             c["serverless"] = {
                 "regions": list(regions), "primary_region": primary or (regions[0] if len(regions) == 1 else None),
                 "upgrade_type": upgrade_type, "usage_limits": limits,
@@ -544,16 +584,19 @@ class CloudState:
                 raise bad("primary_region is required when a cluster has more than one region")
             if "upgrade_type" in s:
                 sl["upgrade_type"] = s["upgrade_type"]
+            if "usage_limits" in s and "spend_limit" in s:
+                raise bad("only one of serverless.usage_limits or serverless.spend_limit may be set")
             if "usage_limits" in s:
                 sl["usage_limits"] = dict(s["usage_limits"])
+                sl["spend_limit"] = None
             if "spend_limit" in s:
-                if s["spend_limit"] < 0:
-                    raise bad("spend_limit must not be negative")
+                sl["usage_limits"] = self._spend_limit_limits(plan, s["spend_limit"])
                 sl["spend_limit"] = s["spend_limit"]
         if sl is not None:
             if plan == "BASIC" and sl["upgrade_type"] == "MANUAL":
                 raise bad("upgrade_type MANUAL is not supported on BASIC clusters")
-            if plan != c["plan"] or "serverless" in body and "usage_limits" in body["serverless"]:
+            if plan != c["plan"] or "serverless" in body and ("usage_limits" in body["serverless"]
+                                                              or "spend_limit" in body["serverless"]):
                 self._check_limits(sl["usage_limits"], plan)
         if "dedicated" in body:
             if dd is None:
@@ -580,6 +623,8 @@ class CloudState:
                 if st != dd["storage_gib"]:
                     lock_op = lock_op or "CRDB_SCALE_RUNNING"
                 dd["storage_gib"] = st
+                if c["provider"] != "AWS":
+                    dd["disk_iops"] = self._iops(c["provider"], st, 0)
             if hw.get("disk_iops"):
                 iops = self._iops(c["provider"], dd["storage_gib"], hw["disk_iops"])
                 if iops != dd["disk_iops"]:
@@ -604,17 +649,6 @@ class CloudState:
             c["updated_at"] = self._now_us()
         if lock_op:
             self._start_lock(c, lock_op, {"kind": "edit", "snapshot": snapshot}, self.settings["update_seconds"])
-
-    def set_legacy_spend_limit(self, c: Dict, body: Dict) -> None:
-        if c["serverless"] is None:
-            raise bad("spend limits apply only to serverless clusters", FAILED_PRECONDITION)
-        if "spend_limit" not in body:
-            raise bad("spend_limit is required")
-        if body["spend_limit"] < 0:
-            raise bad("spend_limit must not be negative")
-        c["serverless"]["spend_limit"] = body["spend_limit"]
-        c["updated_at"] = self._now_us()
-        self._record("AUDIT_LOG_ACTION_UPDATE_CLUSTER", c, {"spend_limit": body["spend_limit"]})
 
     @staticmethod
     def cluster_nodes(c: Dict, region: Optional[str]) -> List[Dict]:
@@ -752,6 +786,10 @@ class CloudState:
             elif k == "lock_status":
                 if v not in (409, 503):
                     raise bad("lock_status must be 409 or 503")
+                self.settings[k] = v
+            elif k in ("machine_type_swap", "iops_adjust"):
+                if not isinstance(v, bool):
+                    raise bad("%s must be true or false" % k)
                 self.settings[k] = v
             else:
                 self.settings[k] = float(v)

@@ -23,6 +23,21 @@ LIMIT_KEYS = ("request_unit_limit", "storage_mib_limit", "provisioned_virtual_cp
 SERVERLESS_OPTIONS = ("regions", "primary_region", "upgrade_type", "usage_limits", "with_empty_ip_allowlist")
 DEDICATED_OPTIONS = ("region_nodes", "hardware", "network_visibility", "cidr_range")
 
+# The API version whose body shapes cloud_cluster speaks (plans BASIC/STANDARD/ADVANCED, usage_limits with
+# provisioned_virtual_cpus, labels, delete_protection...). Older versions named the plans SERVERLESS/DEDICATED
+# and had no such fields, so cloud_cluster refuses them rather than send bodies they would not understand.
+CLUSTER_API_VERSION = "2024-09-16"
+
+# AWS disk IOPS: the API may provision a value other than the one requested (it rounds, and keeps at least
+# its minimum). A current value within one step of the request, or the minimum when less was asked for, is
+# taken as the server's answer to that request, not as a difference.
+IOPS_STEP = 1000
+AWS_MIN_IOPS = 3000
+
+_AWS_SIZE_RE = re.compile(r"\.(\d*)xlarge$")
+_GCP_SIZE_RE = re.compile(r"-(\d+)$")
+_AZURE_SIZE_RE = re.compile(r"^Standard_[A-Za-z]+(\d+)")
+
 # cents -> limits, as the reference (section 7.10) describes: 80 % of the budget to request
 # units at 5,000,000 RU per dollar, 20 % to storage at 2 GiB-month per dollar.
 RU_PER_DOLLAR = 5000000
@@ -81,6 +96,61 @@ def dedicated_config(cluster):
     return ((cluster or {}).get("config") or {}).get("dedicated") or {}
 
 
+def machine_type_vcpus(provider, machine_type):
+    """vCPUs of a machine type, read from its name (None when the name does not say).
+
+    GCP ``<family>-<class>-<N>`` (n2-standard-4: 4); AWS ``<family>.large`` (2), ``.xlarge`` (4),
+    ``.<N>xlarge`` (4 x N); Azure ``Standard_<letters><N>...`` (Standard_D4s_v5: 4).
+    """
+    name = str(machine_type or "")
+    match = None
+    if provider == "AWS":
+        if name.endswith(".large"):
+            return 2
+        match = _AWS_SIZE_RE.search(name)
+        return 4 * int(match.group(1) or 1) if match else None
+    if provider == "AZURE":
+        match = _AZURE_SIZE_RE.match(name)
+    elif provider == "GCP":
+        match = _GCP_SIZE_RE.search(name)
+    return int(match.group(1)) if match else None
+
+
+def machine_type_differs(cluster, machine_type):
+    """Whether asking for ``machine_type`` is a change for this cluster.
+
+    The API may provision an equivalent type with the same vCPU count (n2-standard-4 as n2d-standard-4,
+    m6i.xlarge as m5.xlarge), so the same name is never a change, and another name is one only when its
+    vCPU count (read from the name, see :func:`machine_type_vcpus`) differs from the ``num_virtual_cpus``
+    the API reports. A name that does not tell its vCPU count is compared as a string.
+    """
+    cur = dedicated_config(cluster)
+    if machine_type == cur.get("machine_type"):
+        return False
+    vcpus = machine_type_vcpus(cluster.get("cloud_provider"), machine_type)
+    if vcpus is None or cur.get("num_virtual_cpus") is None:
+        return True
+    return not values_equal(cur.get("num_virtual_cpus"), vcpus)
+
+
+def disk_iops_differs(cluster, disk_iops):
+    """Whether asking for ``disk_iops`` is a change for this cluster.
+
+    Only AWS clusters take ``disk_iops`` (GCP and Azure ignore it, so it is never a change there). On AWS
+    the API's value is authoritative when it is the server's adjustment of the request: a value within
+    ``IOPS_STEP`` (1000) of the request, or the minimum (3000) when less was requested, is not a change.
+    """
+    if cluster.get("cloud_provider") != "AWS":
+        return False
+    cur = dedicated_config(cluster).get("disk_iops")
+    if cur is None:
+        return True
+    want, cur = int(disk_iops), int(cur)
+    if want < AWS_MIN_IOPS and cur == AWS_MIN_IOPS:
+        return False
+    return abs(cur - want) >= IOPS_STEP
+
+
 def spend_limit_to_usage_limits(cents):
     """US cents -> ``{request_unit_limit, storage_mib_limit}`` (integer arithmetic, truncating)."""
     cents = int(cents)
@@ -106,6 +176,12 @@ def cluster_option_errors(params):
     Returns a list of messages, each naming the option (empty = fine).
     """
     errors = []
+    version = params.get("api_version")
+    if version is not None and version != CLUSTER_API_VERSION:
+        errors.append("api_version %s is not supported by cloud_cluster: it sends API %s bodies (plans BASIC, "
+                      "STANDARD and ADVANCED, usage_limits, labels, delete_protection), which older API versions "
+                      "do not have; remove api_version or set it to %s (for a legacy spend limit use "
+                      "cloud_spend_limit)" % (version, CLUSTER_API_VERSION, CLUSTER_API_VERSION))
     name = params.get("name")
     if name is not None and not NAME_RE.match(name):
         errors.append("name %r is not a valid cluster name: use 6 to 20 lowercase letters, digits and dashes, "
@@ -322,6 +398,9 @@ def edit_changes(params, cluster):
             serverless["primary_region"] = primary
         upgrade_type = params.get("upgrade_type")
         cur_upgrade = ((cluster.get("config") or {}).get("serverless") or {}).get("upgrade_type")
+        if target_plan == "BASIC" and upgrade_type == "MANUAL":
+            raise ValueError("upgrade_type MANUAL is not supported on BASIC clusters (cluster %s is BASIC); use "
+                             "AUTOMATIC, or plan: STANDARD" % cluster.get("name"))
         if upgrade_type and upgrade_type != cur_upgrade:
             serverless["upgrade_type"] = upgrade_type
         if params.get("usage_limits") is not None or "plan" in body:
@@ -354,14 +433,14 @@ def edit_changes(params, cluster):
         hardware = {}
         if hw.get("num_virtual_cpus") and not values_equal(cur.get("num_virtual_cpus"), hw["num_virtual_cpus"]):
             hardware["machine_spec"] = {"num_virtual_cpus": int(hw["num_virtual_cpus"])}
-        elif hw.get("machine_type") and hw["machine_type"] != cur.get("machine_type"):
+        elif hw.get("machine_type") and machine_type_differs(cluster, hw["machine_type"]):
             hardware["machine_spec"] = {"machine_type": hw["machine_type"]}
         if hw.get("storage_gib") and not values_equal(cur.get("storage_gib"), hw["storage_gib"]):
             if int(hw["storage_gib"]) < int(cur.get("storage_gib") or 0):
                 raise ValueError("hardware.storage_gib: storage cannot shrink (cluster %s has %s GiB per node)"
                                  % (cluster.get("name"), cur.get("storage_gib")))
             hardware["storage_gib"] = int(hw["storage_gib"])
-        if hw.get("disk_iops") and not values_equal(cur.get("disk_iops"), hw["disk_iops"]):
+        if hw.get("disk_iops") and disk_iops_differs(cluster, hw["disk_iops"]):
             hardware["disk_iops"] = int(hw["disk_iops"])
         if hardware:
             dedicated["hardware"] = hardware
@@ -470,11 +549,12 @@ def predict_updated(cluster, changes, wait=True):
 
 
 # -- cloud_spend_limit -----------------------------------------------------------------------------------
-def desired_limits(params, cluster, legacy):
+def desired_limits(params, cluster, legacy, usage_limits_supported=True):
     """``(mode, desired, conversion)`` for ``cloud_spend_limit``.
 
-    ``mode`` is ``spend_limit`` (cents, legacy API) or ``usage_limits``; ``desired`` the target
-    value in that unit; ``conversion`` describes the cents -> limits mapping when one was applied.
+    ``mode`` is ``spend_limit`` (cents, API versions up to 2023-04-10: ``legacy``) or ``usage_limits``;
+    ``desired`` the target value in that unit; ``conversion`` describes the cents -> limits mapping when
+    one was applied. ``usage_limits_supported`` is false before API version 2023-04-10.
     """
     name = cluster.get("name")
     plan = cluster.get("plan")
@@ -483,19 +563,18 @@ def desired_limits(params, cluster, legacy):
                          "clusters" % (name, plan))
     if params.get("spend_limit") is not None:
         cents = int(params["spend_limit"])
-        if legacy:
-            return "spend_limit", cents, None
         if plan == "STANDARD":
             raise ValueError("spend_limit converts to request-unit and storage limits, which apply only to BASIC "
                              "clusters; cluster %s is STANDARD: use usage_limits.provisioned_virtual_cpus" % name)
         if cents <= 0:
-            raise ValueError("spend_limit must be greater than 0 on API version 2023-04-10 and later (it becomes "
-                             "usage limits, which cannot be zero)")
+            raise ValueError("spend_limit must be greater than 0 (it becomes usage limits, which cannot be zero)")
+        if legacy:
+            return "spend_limit", cents, None
         limits = spend_limit_to_usage_limits(cents)
         conversion = dict(spend_limit=cents, **limits)
         return "usage_limits", limits, conversion
     limits = clean_limits(params.get("usage_limits"))
-    if legacy:
+    if not usage_limits_supported:
         raise ValueError("usage_limits needs api_version 2023-04-10 or later; with api_version %s use spend_limit"
                          % params.get("api_version"))
     if plan == "BASIC" and "provisioned_virtual_cpus" in limits:

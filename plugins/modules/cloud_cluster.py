@@ -17,7 +17,14 @@ description:
     (cloud provider, ADVANCED versus BASIC/STANDARD, network visibility, CIDR range, removing serverless regions,
     renaming). It never deletes and re-creates a cluster.
   - Waits through C(CREATING) and C(LOCKED) with capped exponential backoff (0.5 s doubling up to 10 s), fails at
-    once on C(CREATION_FAILED), and on timeout names the state the cluster was stuck in.
+    once on C(CREATION_FAILED), and on timeout names the state the cluster was stuck in. A run with nothing to
+    change only reads, and does not wait for a lock or maintenance to end.
+  - Every write (including turning delete protection off before a delete) waits out a cluster lock (the API
+    answers C(503) "cluster lock is held" while an automatic job runs) and is then sent again.
+  - On ADVANCED clusters the API may provision an equivalent machine type (same vCPU count) instead of the
+    requested O(hardware.machine_type), and other disk IOPS than requested. Neither is reported as a change; see
+    O(hardware.machine_type) and O(hardware.disk_iops).
+  - Speaks API version 2024-09-16; other values of O(api_version) are refused before any request.
   - A create whose answer is lost (connection dropped, 5xx) is never sent a second time blindly; the cluster is
     looked up by name first, so a lost answer cannot produce a second cluster.
   - Major upgrades are managed steps. Set O(cockroach_version) to start an upgrade and wait for it, then
@@ -102,13 +109,22 @@ options:
         description: vCPUs per node (the machine type is chosen by the provider).
         type: int
       machine_type:
-        description: Machine type per node, instead of O(hardware.num_virtual_cpus).
+        description:
+          - Machine type per node, instead of O(hardware.num_virtual_cpus).
+          - The API may provision an equivalent type of another family with the same vCPU count (for example
+            C(n2d-standard-4) for C(n2-standard-4), C(m5.xlarge) for C(m6i.xlarge)). A current type is therefore a
+            change only when its C(num_virtual_cpus) differs from the vCPU count in the requested name (GCP
+            C(...-N), AWS C(.large) = 2, C(.xlarge) = 4, C(.Nxlarge) = 4 x N, Azure C(Standard_<letters>N...)); a
+            name that does not tell its vCPU count is compared as a string.
         type: str
       storage_gib:
         description: Storage per node in GiB; it can grow but not shrink.
         type: int
       disk_iops:
-        description: Disk IOPS per node (AWS only).
+        description:
+          - Disk IOPS per node (AWS only; GCP and Azure ignore it, so it is never compared there).
+          - The API may provision a rounded value. On AWS the cluster's value counts as a change only when it is
+            1000 or more away from the request, and the minimum of 3000 is not a change when less was requested.
         type: int
   network_visibility:
     description:
@@ -153,8 +169,9 @@ options:
   wait_timeout:
     description:
       - Seconds to wait for each step before failing with the state the cluster is stuck in.
+      - The default is 2 hours, since multi-region updates of the real service can take that long.
     type: int
-    default: 3600
+    default: 7200
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cloud
   - cockroachdb.cockroachdb.attributes
@@ -359,6 +376,19 @@ def find_current(m):
     return m.client.find_cluster(name=p["name"])
 
 
+def must_wait_before(params, current, client):
+    """Whether to wait for the cluster before comparing (and changing) it.
+
+    A cluster still CREATING is waited for (it cannot be compared yet). A LOCKED or busy cluster is waited
+    for only when there is something to send: a no-op run reads and returns, even during maintenance.
+    """
+    if current.get("state") == "CREATING":
+        return True
+    if current.get("state") == "CREATED" and client.is_settled(current):
+        return False
+    return bool(cluster_changes(params, current))
+
+
 def run(m):
     p = m.params
     client = m.client
@@ -369,7 +399,7 @@ def run(m):
     if p["state"] == "present":
         if current is None:
             create_body(p)  # refuse a create that cannot work before anything else happens
-        elif wait and not m.check_mode and (current.get("state") != "CREATED" or not client.is_settled(current)):
+        elif wait and not m.check_mode and must_wait_before(p, current, client):
             current = client.wait_for_cluster(current["id"], timeout=timeout)
     elif current is not None and current.get("delete_protection") == "ENABLED" and p["delete_protection"] is not False:
         raise ValueError("delete_protection: cluster %s has delete protection ENABLED, so it was not deleted; to delete "
@@ -444,7 +474,7 @@ def main():
             delete_protection=dict(type="bool"),
             labels=dict(type="dict"),
             wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=3600),
+            wait_timeout=dict(type="int", default=7200),
         ),
         required_one_of=[["name", "id"]],
         validate=lambda params: cluster_option_errors(params) + checks.cloud_cluster_errors(params),

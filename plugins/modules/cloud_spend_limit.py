@@ -12,11 +12,14 @@ description:
   - Compares the cluster's current limits with the requested ones and writes only when they differ.
   - O(usage_limits) are set with C(PATCH /api/v1/clusters/{id}) and a C(serverless.usage_limits) body (int64
     values travel as strings), on API version 2023-04-10 and later.
-  - O(spend_limit) is a monthly budget in US cents, as the older documentation describes it. With
-    O(api_version=2022-03-31) it is set with the legacy C(PUT /api/v1/clusters/{id}/spend-limit); with
-    O(api_version=2022-09-20) through C(PATCH) C(serverless.spend_limit). On API version 2023-04-10 and later, which
-    have no spend limit, it is converted to usage limits (80% of the budget to request units at 5,000,000 RU per
-    dollar, 20% to storage at 2 GiB-month per dollar) and RV(conversion) reports the result.
+  - O(spend_limit) is a monthly budget in US cents, as the older documentation describes it. With O(api_version)
+    2022-03-31, 2022-09-20 or 2023-04-10 it is set the documented legacy way, C(PATCH /api/v1/clusters/{id}) with
+    C(serverless.spend_limit) (the C(PUT /api/v1/clusters/{id}/spend-limit) of old prose documentation is in no
+    published API specification and is never sent). On API version 2024-09-16, which has no spend limit, it is
+    converted to usage limits (80% of the budget to request units at 5,000,000 RU per dollar, 20% to storage at
+    2 GiB-month per dollar) and RV(conversion) reports the result.
+  - Every write waits out a cluster lock (the API answers C(503) "cluster lock is held" while an automatic job
+    runs) and is then sent again; a run with nothing to change only reads.
   - ADVANCED clusters have no such limits; the module fails for them without any write.
 options:
   cluster:
@@ -42,9 +45,8 @@ options:
         type: int
   spend_limit:
     description:
-      - Monthly spend limit in US cents (BASIC clusters only on API version 2023-04-10 and later, where it is
-        converted to usage limits).
-      - Must not be negative; on API version 2023-04-10 and later it must be greater than 0.
+      - Monthly spend limit in US cents, for BASIC clusters only (it becomes request-unit and storage limits).
+      - Must be greater than 0.
     type: int
   wait:
     description:
@@ -54,8 +56,9 @@ options:
   wait_timeout:
     description:
       - Seconds to wait before failing with the state the cluster is stuck in.
+      - The default is 2 hours, since updates of the real service can take that long.
     type: int
-    default: 3600
+    default: 7200
 extends_documentation_fragment:
   - cockroachdb.cockroachdb.cloud
   - cockroachdb.cockroachdb.attributes
@@ -94,7 +97,7 @@ EXAMPLES = r"""
     spend_limit: 2500
   register: crdb_limit
 
-- name: The same budget through the legacy spend-limit endpoint
+- name: The same budget as a legacy spend limit (PATCH serverless.spend_limit)
   cockroachdb.cockroachdb.cloud_spend_limit:
     cluster: shop-dev
     spend_limit: 2500
@@ -171,15 +174,17 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_clus
     spend_limit_to_usage_limits,
 )
 
-# API versions whose serverless clusters still carry a spend limit (cents).
-SPEND_LIMIT_VERSIONS = ("2022-03-31", "2022-09-20")
+# API versions whose serverless clusters still carry a spend limit (cents), set with PATCH serverless.spend_limit.
+SPEND_LIMIT_VERSIONS = ("2022-03-31", "2022-09-20", "2023-04-10")
+# API versions without usage limits.
+NO_USAGE_LIMIT_VERSIONS = ("2022-03-31", "2022-09-20")
 
 
 def validate(params):
     """Messages for bad options the argspec cannot express (empty list = fine); runs before any request."""
     errors = []
-    if params.get("spend_limit") is not None and params["spend_limit"] < 0:
-        errors.append("spend_limit must not be negative (got %d); it is a monthly budget in US cents"
+    if params.get("spend_limit") is not None and params["spend_limit"] <= 0:
+        errors.append("spend_limit must be greater than 0 (got %d); it is a monthly budget in US cents"
                       % params["spend_limit"])
     for key in LIMIT_KEYS:
         value = (params.get("usage_limits") or {}).get(key)
@@ -199,7 +204,8 @@ def run(m):
     except NotFoundError:
         raise ValueError("cluster: no active cluster is named %r or has that id; check the name or id" % p["cluster"])
     legacy = p["api_version"] in SPEND_LIMIT_VERSIONS
-    mode, desired, conversion = desired_limits(p, cluster, legacy)
+    mode, desired, conversion = desired_limits(p, cluster, legacy,
+                                               usage_limits_supported=p["api_version"] not in NO_USAGE_LIMIT_VERSIONS)
     cid = cluster["id"]
     timeout = float(p["wait_timeout"])
 
@@ -208,7 +214,9 @@ def run(m):
 
     def update(changes):
         if mode == "spend_limit":
-            after = client.set_spend_limit(cid, changes["spend_limit"], timeout=timeout, wait=p["wait"])
+            # the documented legacy way (API 2023-04-10 and older): PATCH serverless.spend_limit, lock waited out
+            after = client.update_cluster(cid, {"serverless": {"spend_limit": changes["spend_limit"]}},
+                                          timeout=timeout, wait=p["wait"])
         else:
             # waits out a lock held by another job before the PATCH, and (with wait) for the change after it
             after = client.set_usage_limits(cid, changes["usage_limits"], timeout=timeout, wait=p["wait"])
@@ -238,7 +246,7 @@ def main():
             )),
             spend_limit=dict(type="int"),
             wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=3600),
+            wait_timeout=dict(type="int", default=7200),
         ),
         mutually_exclusive=[["usage_limits", "spend_limit"]],
         required_one_of=[["usage_limits", "spend_limit"]],

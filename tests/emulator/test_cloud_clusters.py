@@ -86,7 +86,7 @@ def test_create_name_conflict_is_409_until_deleted(cl):
     ({"dedicated": {"region_nodes": {"us-central1": 3}, "hardware": {"machine_spec": {"num_virtual_cpus": 4}},
                     "cockroach_version": "v22.1.10"}}, "unsupported version: v22.1.10"),
     ({"dedicated": {"region_nodes": {"us-central1": 3}, "hardware": {"machine_spec": {"num_virtual_cpus": 4},
-                                                                     "disk_iops": 5000}}}, "disk_iops"),
+                                                                     "disk_iops": -5}}}, "disk_iops"),
 ])
 def test_create_validation(cl, spec, fragment):
     r = cl.post(C, body("valid-name", **spec) if spec else {"name": "valid-name", "provider": "GCP", "spec": {}})
@@ -236,9 +236,9 @@ def test_patch_serverless_regions_add_only_and_locks(cl):
     assert r.body["state"] == "LOCKED" and r.body["operation_status"] == "CRDB_EDIT_CLUSTER_RUNNING"
     # mutations while locked
     r2 = cl.patch(C + "/" + c["id"], {"labels": {"a": "b"}})
-    assert r2.status == 409 and r2.body["code"] == 10 and "lock" in r2.body["message"]
+    assert r2.status == 503 and r2.body["code"] == 14 and r2.body["message"] == "cluster lock is held"
     r3 = cl.post(C + "/%s/sql-users" % c["id"], {"name": "x", "password": "y"})
-    assert r3.status == 409
+    assert r3.status == 503 and r3.body["code"] == 14
     assert cl.get(C + "/%s/sql-users" % c["id"]).status == 200  # reads fine
     cl.wait_unlocked()
     got = cl.get(C + "/" + c["id"]).body
@@ -250,14 +250,22 @@ def test_patch_serverless_regions_add_only_and_locks(cl):
     assert r.status == 200 and [x["primary"] for x in r.body["regions"]] == [False, True]
 
 
-def test_lock_status_503_configurable():
-    cl = Client(lock_status=503)
+def test_lock_status_503_by_default_409_selectable():
+    cl = Client()
+    assert cl.api.settings["lock_status"] == 503
     c = cl.create("lock-503")
     cl.control("POST", "/clusters/%s/lock" % c["id"], {"seconds": 5})
     r = cl.patch(C + "/" + c["id"], {"labels": {"a": "b"}})
-    assert r.status == 503 and r.body["code"] == 14 and "lock" in r.body["message"]
+    assert r.status == 503 and r.body == {"code": 14, "message": "cluster lock is held", "details": []}
     cl.advance(5.01)
     assert cl.patch(C + "/" + c["id"], {"labels": {"a": "b"}}).status == 200
+    cl = Client(lock_status=409)
+    c = cl.create("lock-409")
+    cl.control("POST", "/clusters/%s/lock" % c["id"], {"seconds": 5})
+    r = cl.patch(C + "/" + c["id"], {"labels": {"a": "b"}})
+    assert r.status == 409 and r.body["code"] == 10 and r.body["message"] == "cluster lock is held"
+    assert cl.control("POST", "/config", {"lock_status": 503})[1]["lock_status"] == 503
+    assert cl.patch(C + "/" + c["id"], {"labels": {"a": "b"}}).status == 503
 
 
 def test_lock_scope_cluster_only():
@@ -266,7 +274,7 @@ def test_lock_scope_cluster_only():
     cl.control("POST", "/clusters/%s/lock" % c["id"], {"seconds": 5})
     assert cl.get(C + "/" + c["id"]).body["operation_status"] == "MAINTENANCE_RUNNING"
     assert cl.post(C + "/%s/databases" % c["id"], {"name": "ok"}).status == 200
-    assert cl.patch(C + "/" + c["id"], {"labels": {}}).status == 409
+    assert cl.patch(C + "/" + c["id"], {"labels": {}}).status == 503
 
 
 def test_patch_basic_standard_plan_switch(cl):
@@ -301,6 +309,7 @@ def test_patch_dedicated_scale_and_hardware(cl):
     r = cl.patch(C + "/" + cid, {"dedicated": {"hardware": {"machine_spec": {"machine_type": "n2-standard-8"},
                                                             "storage_gib": 100}}})
     assert r.status == 200 and r.body["config"]["dedicated"]["num_virtual_cpus"] == 8
+    assert r.body["config"]["dedicated"]["machine_type"] == "n2d-standard-8"  # the equivalent type (swap)
     assert r.body["config"]["dedicated"]["storage_gib"] == 100
     cl.wait_unlocked()
     r = cl.patch(C + "/" + cid, {"dedicated": {"hardware": {"storage_gib": 50}}})
@@ -410,3 +419,46 @@ def test_connection_string(cl):
     d = cl.create_dedicated("conn-ded")
     r = cl.get(C + "/%s/connection-string" % d["id"], query={"os": "MAC"})
     assert "sslrootcert" in r.body["connection_string"] and r.body["params"]["Port"] == "26257"
+
+
+# --- hardware answers that differ from the request ----------------------------------------------
+
+@pytest.mark.parametrize("provider, region, requested, answered", [
+    ("GCP", "us-central1", "n2-standard-4", "n2d-standard-4"),
+    ("GCP", "us-central1", "n2d-standard-4", "n2-standard-4"),
+    ("AWS", "us-east-1", "m6i.xlarge", "m5.xlarge"),
+    ("AWS", "us-east-1", "m5.2xlarge", "m6i.2xlarge"),
+    ("AZURE", "eastus2", "Standard_D4s_v5", "Standard_D4as_v5"),
+])
+def test_requested_machine_type_is_swapped_for_an_equivalent(cl, provider, region, requested, answered):
+    d = {"region_nodes": {region: 3}, "hardware": {"machine_spec": {"machine_type": requested}}}
+    c = cl.create("swap-%s" % provider.lower(), provider, dedicated=d)
+    hw = c["config"]["dedicated"]
+    assert hw["machine_type"] == answered and hw["num_virtual_cpus"] == int(hw["memory_gib"] / 4)
+    # asking again for the same type is answered with the same swap: nothing changes, no lock
+    r = cl.patch(C + "/" + c["id"], {"dedicated": {"hardware": {"machine_spec": {"machine_type": requested}}}})
+    assert r.status == 200 and r.body["state"] == "CREATED" and r.body["config"]["dedicated"] == hw
+
+
+def test_machine_type_swap_and_iops_adjust_can_be_turned_off():
+    cl = Client(machine_type_swap=False, iops_adjust=False)
+    d = {"region_nodes": {"us-east-1": 3},
+         "hardware": {"machine_spec": {"machine_type": "m6i.xlarge"}, "disk_iops": 4321}}
+    hw = cl.create("no-swap", "AWS", dedicated=d)["config"]["dedicated"]
+    assert hw["machine_type"] == "m6i.xlarge" and hw["disk_iops"] == 4321
+    assert cl.control("POST", "/config", {"machine_type_swap": "yes"})[0] == 400
+
+
+def test_disk_iops_rounded_on_aws_ignored_elsewhere(cl):
+    d = {"region_nodes": {"us-east-1": 3}, "hardware": {"machine_spec": {"num_virtual_cpus": 4}, "disk_iops": 4321}}
+    c = cl.create("iops-aws", "AWS", dedicated=d)
+    assert c["config"]["dedicated"]["disk_iops"] == 5000
+    r = cl.patch(C + "/" + c["id"], {"dedicated": {"hardware": {"disk_iops": 4500}}})
+    assert r.body["config"]["dedicated"]["disk_iops"] == 5000 and r.body["state"] == "CREATED"  # same answer
+    r = cl.patch(C + "/" + c["id"], {"dedicated": {"hardware": {"disk_iops": 1200}}})
+    assert r.body["config"]["dedicated"]["disk_iops"] == 3000 and r.body["state"] == "LOCKED"
+    g = cl.create("iops-gcp", dedicated={"region_nodes": {"us-central1": 3}, "hardware": {
+        "machine_spec": {"num_virtual_cpus": 4}, "storage_gib": 50, "disk_iops": 9000}})
+    assert g["config"]["dedicated"]["disk_iops"] == 1500  # ignored: 30 per GiB
+    r = cl.patch(C + "/" + g["id"], {"dedicated": {"hardware": {"disk_iops": 9000}}})
+    assert r.status == 200 and r.body["state"] == "CREATED" and r.body["config"]["dedicated"]["disk_iops"] == 1500

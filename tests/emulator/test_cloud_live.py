@@ -44,7 +44,7 @@ def test_live_cluster_lifecycle_and_redacted_log(emulator_factory):
     # control through the server: lock, then mutation is refused
     emu.control("POST", "/_emulator/cloud/clusters/%s/lock" % cid, {"seconds": 30})
     r = s.post(base + "/clusters/%s/databases" % cid, headers=_h(emu), verify=verify, timeout=10, json={"name": "x"})
-    assert r.status_code == 409 and "lock" in r.json()["message"]
+    assert r.status_code == 503 and r.json()["code"] == 14 and r.json()["message"] == "cluster lock is held"
     emu.control("POST", "/_emulator/reset")
     r = s.get(base + "/clusters", headers=_h(emu), params={"show_inactive": "true"}, verify=verify, timeout=10)
     assert r.json()["clusters"] == []
@@ -65,9 +65,9 @@ def test_live_rate_limit(emulator_factory):
 
 
 def test_cli_update_seconds_and_lock_status(emulator_factory):
-    emu = emulator_factory(nodes=1, create_seconds=0, update_seconds=5, lock_status=503, rate_limit=0)
+    emu = emulator_factory(nodes=1, create_seconds=0, update_seconds=5, lock_status=409, rate_limit=0)
     cfg = emu.control("GET", "/_emulator/cloud/config")
-    assert cfg["update_seconds"] == 5 and cfg["lock_status"] == 503 and cfg["create_seconds"] == 0
+    assert cfg["update_seconds"] == 5 and cfg["lock_status"] == 409 and cfg["create_seconds"] == 0
     s = requests.Session()
     base = emu.cloud_url + "/api/v1/clusters"
     verify = emu.ready.get("ca_cert") or True
@@ -81,12 +81,12 @@ def test_cli_update_seconds_and_lock_status(emulator_factory):
     assert r.status_code == 200 and r.json()["state"] == "LOCKED"
     emu.control("POST", "/_emulator/cloud/clock", {"advance": 4.5})
     r = s.patch(url, headers=_h(emu), verify=verify, timeout=10, json={"labels": {"a": "b"}})
-    assert r.status_code == 503 and r.json()["code"] == 14 and r.json()["message"] == "cluster lock is held"
+    assert r.status_code == 409 and r.json()["code"] == 10 and r.json()["message"] == "cluster lock is held"
     emu.control("POST", "/_emulator/cloud/clock", {"advance": 0.6})
     assert s.get(url, headers=_h(emu), verify=verify, timeout=10).json()["state"] == "CREATED"
     emu.control("POST", "/_emulator/reset")
     cfg = emu.control("GET", "/_emulator/cloud/config")
-    assert cfg["update_seconds"] == 5 and cfg["lock_status"] == 503
+    assert cfg["update_seconds"] == 5 and cfg["lock_status"] == 409
 
 
 @pytest.mark.parametrize("flags, fragment", [

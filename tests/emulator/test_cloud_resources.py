@@ -120,25 +120,43 @@ def test_allowlist_sorted_by_address(cl, cid):
 
 # --- legacy spend limit -------------------------------------------------------------------------
 
-def test_spend_limit_legacy_version_only(cl, cid):
+def test_put_spend_limit_is_an_unknown_path_on_every_version(cl, cid):
     path = C + "/%s/spend-limit" % cid
-    r = cl.put(path, {"spend_limit": 500})
-    assert r.status == 404 and r.body["code"] == 5
-    r = cl.put(path, {"spend_limit": 500}, version="2022-03-31")
-    assert r.status == 200 and r.body == {} and r.headers["Cc-Version"] == "2022-03-31"
-    r = cl.put(path, {"spendLimit": 700}, version="2022-03-31")
-    assert r.status == 200
-    old = cl.get(C + "/" + cid, version="2022-03-31").body
-    assert old["config"]["serverless"]["spend_limit"] == 700
-    new = cl.get(C + "/" + cid).body
-    assert "spend_limit" not in new["config"]["serverless"]
-    assert cl.put(path, {"spend_limit": -1}, version="2022-03-31").status == 400
-    assert cl.put(path, {"spend_limit": "abc"}, version="2022-03-31").status == 400
-    assert cl.put(C + "/nope/spend-limit", {"spend_limit": 1}, version="2022-03-31").status == 404
+    for version in ("2022-03-31", "2022-09-20", "2023-04-10", "2024-09-16"):
+        r = cl.put(path, {"spend_limit": 500}, version=version)
+        assert r.status == 404 and r.body == {"code": 5, "message": "Not Found", "details": []}
+
+
+@pytest.mark.parametrize("version", ["2022-03-31", "2022-09-20", "2023-04-10"])
+def test_legacy_spend_limit_is_a_patch_converted_to_usage_limits(cl, cid, version):
+    r = cl.patch(C + "/" + cid, {"serverless": {"spend_limit": 2500}}, version=version)
+    assert r.status == 200 and r.headers["Cc-Version"] == version
+    sl = r.body["config"]["serverless"]
+    assert sl["spend_limit"] == 2500
+    assert sl["usage_limits"] == {"request_unit_limit": "100000000", "storage_mib_limit": "10240"}
+    new = cl.get(C + "/" + cid).body["config"]["serverless"]
+    assert "spend_limit" not in new and new["usage_limits"] == sl["usage_limits"]
+    assert cl.patch(C + "/" + cid, {"serverless": {"spendLimit": 700}}, version=version).status == 200
     st, state = cl.control("GET", "/state")
     assert state["clusters"][0]["_emulator"]["spend_limit"] == 700
+    for bad_value in (0, -1, "abc"):
+        assert cl.patch(C + "/" + cid, {"serverless": {"spend_limit": bad_value}}, version=version).status == 400
+    both = {"serverless": {"spend_limit": 100, "usage_limits": {"request_unit_limit": "5"}}}
+    assert cl.patch(C + "/" + cid, both, version=version).status == 400
     ded = cl.create_dedicated("ded-spend")
-    assert cl.put(C + "/%s/spend-limit" % ded["id"], {"spend_limit": 1}, version="2022-03-31").status == 400
+    assert cl.patch(C + "/" + ded["id"], {"serverless": {"spend_limit": 1}}, version=version).status == 400
+    std = cl.create("std-spend", serverless={"regions": ["us-central1"],
+                                             "usage_limits": {"provisioned_virtual_cpus": "2"}})
+    r = cl.patch(C + "/" + std["id"], {"serverless": {"spend_limit": 100}}, version=version)
+    assert r.status == 400 and "STANDARD" in r.body["message"]
+
+
+def test_spend_limit_is_an_unknown_field_on_the_current_version(cl, cid):
+    r = cl.patch(C + "/" + cid, {"serverless": {"spend_limit": 2500}})
+    assert r.status == 400 and r.body["code"] == 3 and r.body["message"] == 'unknown field "serverless.spend_limit"'
+    r = cl.post(C, {"name": "new-spend", "provider": "GCP",
+                    "spec": {"serverless": {"regions": ["us-central1"], "spend_limit": 100}}})
+    assert r.status == 400 and "spend_limit" in r.body["message"]
 
 
 # --- control ------------------------------------------------------------------------------------
@@ -166,7 +184,7 @@ def test_control_clock_config_reset(cl):
 def test_control_lock_and_unlock(cl, cid):
     st, out = cl.control("POST", "/clusters/%s/lock" % cid, {"seconds": 30})
     assert st == 200 and out["state"] == "LOCKED"
-    assert cl.post(C + "/%s/databases" % cid, {"name": "x"}).status == 409
+    assert cl.post(C + "/%s/databases" % cid, {"name": "x"}).status == 503
     cl.control("POST", "/clusters/%s/unlock" % cid)
     assert cl.get(C + "/" + cid).body["state"] == "CREATED"
     assert cl.post(C + "/%s/databases" % cid, {"name": "x"}).status == 200

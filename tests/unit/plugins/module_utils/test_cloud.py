@@ -159,6 +159,7 @@ def test_wait_settles_a_running_upgrade(emu):
 
 def test_update_waits_out_a_held_lock_then_patches(emu):
     cid = arrange(emu)["id"]
+    emu.cloud_config(lock_status=409)  # this test is about the 409 answer (the emulator's default is 503)
     emu.lock_cluster(cid, seconds=10)
     out = client(emu).update_cluster(cid, {"labels": {"a": "b"}})
     assert out["state"] == "CREATED" and out["labels"] == {"a": "b"}
@@ -284,13 +285,13 @@ def test_allowlist_add_update_delete_and_a_lost_add_answer(emu):
     assert [e["cidr_ip"] for e in c.list_allowlist(cid)] == ["0.0.0.0"]
 
 
-def test_spend_limit_put_on_the_legacy_version_patch_after_it(emu):
+def test_spend_limit_patch_on_the_legacy_versions(emu):
+    # (the PUT .../spend-limit of set_spend_limit on 2022-03-31 answers 404 now: it is in no published spec)
     cid = arrange(emu)["id"]
-    after = client(emu, api_version="2022-03-31").set_spend_limit(cid, 0, wait=False)
-    assert after["config"]["serverless"]["spend_limit"] == 0
-    client(emu, api_version="2022-09-20").set_spend_limit(cid, 2500, wait=False)
+    after = client(emu, api_version="2022-09-20").set_spend_limit(cid, 2500, wait=False)
+    assert after["config"]["serverless"]["spend_limit"] == 2500
     writes = [(e["method"], e["path"].rsplit("/", 1)[1], e["body"]) for e in emu.requests(api="cloud") if e["method"] != "GET"]
-    assert writes == [("PUT", "spend-limit", {"spend_limit": 0}), ("PATCH", cid, {"serverless": {"spend_limit": 2500}})]
+    assert writes == [("PATCH", cid, {"serverless": {"spend_limit": 2500}})]
 
 
 def test_usage_limits_travel_as_int64_strings(emu):

@@ -182,7 +182,7 @@ def test_desired_limits_modes():
     mode, want, conv = spec.desired_limits(params(spend_limit=2500), basic(), legacy=False)
     assert mode == "usage_limits" and want == {"request_unit_limit": 100000000, "storage_mib_limit": 10240}
     assert conv == {"spend_limit": 2500, "request_unit_limit": 100000000, "storage_mib_limit": 10240}
-    assert spec.desired_limits(params(spend_limit=0), basic(), legacy=True) == ("spend_limit", 0, None)
+    assert spec.desired_limits(params(spend_limit=700), basic(), legacy=True) == ("spend_limit", 700, None)
     mode, want, conv = spec.desired_limits(params(usage_limits={"provisioned_virtual_cpus": 4}),
                                            basic(plan="STANDARD"), legacy=False)
     assert want == {"provisioned_virtual_cpus": 4} and conv is None
@@ -192,7 +192,8 @@ def test_desired_limits_modes():
     (params(spend_limit=100), advanced(), False, "ADVANCED"),
     (params(spend_limit=100), basic(plan="STANDARD"), False, "provisioned_virtual_cpus"),
     (params(spend_limit=0), basic(), False, "spend_limit"),
-    (params(usage_limits={"request_unit_limit": 5}), basic(), True, "api_version"),
+    (params(spend_limit=0), basic(), True, "spend_limit must be greater than 0"),
+    (params(spend_limit=100), basic(plan="STANDARD"), True, "STANDARD"),
     (params(usage_limits={"provisioned_virtual_cpus": 5}), basic(), False, "provisioned_virtual_cpus"),
     (params(usage_limits={"request_unit_limit": 5}), basic(plan="STANDARD"), False, "request_unit_limit"),
     (params(usage_limits={}), basic(plan="STANDARD"), False, "provisioned_virtual_cpus"),
@@ -203,6 +204,13 @@ def test_desired_limits_refusals(p, cluster, legacy, needle):
     assert needle in str(exc.value)
 
 
+def test_usage_limits_need_api_2023_04_10():
+    want = params(usage_limits={"request_unit_limit": 5}, api_version="2022-09-20")
+    with pytest.raises(ValueError, match="api_version 2023-04-10 or later"):
+        spec.desired_limits(want, basic(), True, usage_limits_supported=False)
+    assert spec.desired_limits(want, basic(), True)[0] == "usage_limits"  # 2023-04-10 has both
+
+
 def test_limits_view_both_units():
     assert spec.limits_view(basic(), "usage_limits") == {
         "usage_limits": {"request_unit_limit": 1000, "storage_mib_limit": 50}, "spend_limit": 0}
@@ -210,3 +218,63 @@ def test_limits_view_both_units():
     legacy["config"]["serverless"]["spend_limit"] = 2500
     assert spec.limits_view(legacy, "spend_limit") == {
         "spend_limit": 2500, "usage_limits": {"request_unit_limit": 100000000, "storage_mib_limit": 10240}}
+
+
+# -- ADVANCED hardware answers that differ from the request (issue 10) -------------------------------------------
+@pytest.mark.parametrize("provider, machine_type, vcpus", [
+    ("GCP", "n2-standard-4", 4), ("GCP", "n2d-highmem-16", 16), ("AWS", "m6i.large", 2), ("AWS", "m5.xlarge", 4),
+    ("AWS", "m6i.8xlarge", 32), ("AZURE", "Standard_D4as_v5", 4), ("AZURE", "Standard_E16s_v5", 16),
+    ("GCP", "custom", None), ("AWS", "m5.metal", None), ("AZURE", "Basic_A1", None),
+])
+def test_machine_type_vcpus_from_the_name(provider, machine_type, vcpus):
+    assert spec.machine_type_vcpus(provider, machine_type) == vcpus
+
+
+@pytest.mark.parametrize("provider, current, vcpus, requested, change", [
+    ("GCP", "n2d-standard-4", 4, "n2-standard-4", False),   # swapped by the server: same vCPUs
+    ("AWS", "m5.xlarge", 4, "m6i.xlarge", False),
+    ("GCP", "n2d-standard-4", 4, "n2-standard-8", True),    # a real resize
+    ("AWS", "m5.xlarge", 4, "m6i.2xlarge", True),
+    ("GCP", "n2-standard-4", 4, "n2-standard-4", False),
+    ("GCP", "n2-standard-4", 4, "my-custom-type", True),    # the name does not tell: compared as a string
+])
+def test_machine_type_change_is_decided_on_vcpus(provider, current, vcpus, requested, change):
+    cluster = advanced(cloud_provider=provider, config={"dedicated": {
+        "machine_type": current, "num_virtual_cpus": vcpus, "storage_gib": 35, "memory_gib": 16.0, "disk_iops": 3000}})
+    edit = spec.edit_changes(params(hardware={"machine_type": requested}), cluster)
+    assert (edit == {"dedicated": {"hardware": {"machine_spec": {"machine_type": requested}}}}) == change
+    assert bool(edit) == change
+
+
+@pytest.mark.parametrize("provider, current, requested, change", [
+    ("AWS", 5000, 4321, False),   # rounded up by the server
+    ("AWS", 3000, 1200, False),   # the minimum when less was asked for
+    ("AWS", 5000, 5000, False),
+    ("AWS", 5000, 8000, True),
+    ("AWS", 5000, 3000, True),
+    ("AWS", 3000, 2500, False),
+    ("GCP", 1050, 9000, False),   # GCP and Azure ignore disk_iops
+    ("AZURE", 1050, 9000, False),
+])
+def test_disk_iops_compared_on_aws_only_and_rounding_is_no_change(provider, current, requested, change):
+    cluster = advanced(cloud_provider=provider, config={"dedicated": {
+        "machine_type": "x", "num_virtual_cpus": 4, "storage_gib": 35, "memory_gib": 16.0, "disk_iops": current}})
+    edit = spec.edit_changes(params(hardware={"disk_iops": requested}), cluster)
+    assert edit == ({"dedicated": {"hardware": {"disk_iops": requested}}} if change else {})
+
+
+def test_manual_upgrade_type_checked_against_the_current_plan():
+    # no plan option: the cluster's current plan (BASIC) decides, before any write
+    with pytest.raises(ValueError, match="upgrade_type MANUAL is not supported on BASIC clusters"):
+        spec.cluster_changes(params(upgrade_type="MANUAL"), basic())
+    # switching to STANDARD in the same task is fine
+    changes = spec.cluster_changes(params(plan="STANDARD", upgrade_type="MANUAL",
+                                          usage_limits={"provisioned_virtual_cpus": 2}), basic())
+    assert changes["edit"]["serverless"]["upgrade_type"] == "MANUAL"
+
+
+@pytest.mark.parametrize("version", ["2022-03-31", "2022-09-20", "2023-04-10"])
+def test_cluster_refuses_older_api_versions(version):
+    errors = spec.cluster_option_errors(params(api_version=version))
+    assert len(errors) == 1 and errors[0].startswith("api_version %s is not supported by cloud_cluster" % version)
+    assert spec.cluster_option_errors(params(api_version="2024-09-16")) == []

@@ -143,3 +143,98 @@ def test_immutable_refused_without_write(emulated, args, needle):
 def test_bad_input_fails_before_any_request(emulated, args, needle):
     res = run(emulated, **args)
     assert res.failed and needle in res["msg"] and emulated.requests() == []
+
+
+# -- issue 10: the real service's answers ------------------------------------------------------------------------
+AWS_ADVANCED = dict(name="shop-prod", plan="ADVANCED", provider="AWS", region_nodes={"us-east-1": 3},
+                    hardware={"machine_type": "m6i.xlarge", "disk_iops": 4321})
+
+
+def test_swapped_machine_type_and_rounded_iops_are_no_change(emulated):
+    emulated.cloud_config(rate_limit=0)
+    res = run(emulated, **AWS_ADVANCED)
+    hw = res["cluster"]["config"]["dedicated"]
+    assert res["changed"] and hw["machine_type"] == "m5.xlarge" and hw["disk_iops"] == 5000  # the server's answer
+    for check in (True, False):
+        emulated.clear_requests()
+        res = run(emulated, check=check, **AWS_ADVANCED)
+        assert not res["changed"] and emulated.paths(api="cloud") == [("GET", "/api/v1/clusters")]  # only a read
+    emulated.clear_requests()
+    resize = dict(AWS_ADVANCED)
+    resize["hardware"] = {"machine_type": "m6i.2xlarge"}
+    res = run(emulated, **resize)  # a real resize
+    assert res["changed"] and bodies(emulated, "PATCH") == [
+        {"dedicated": {"hardware": {"machine_spec": {"machine_type": "m6i.2xlarge"}}}}]
+    assert res["cluster"]["config"]["dedicated"]["num_virtual_cpus"] == 8
+
+
+def test_disk_iops_ignored_on_gcp(emulated):
+    ready_cluster(emulated, "shop-prod", **ADVANCED_SPEC)
+    res = run(emulated, name="shop-prod", hardware={"num_virtual_cpus": 4, "disk_iops": 9000})
+    assert not res["changed"] and writes(emulated) == []
+
+
+def test_no_op_on_a_locked_cluster_reads_and_returns(emulated):
+    cid = ready_cluster(emulated, labels={"team": "shop"}, serverless={"regions": ["us-central1"]})["id"]
+    emulated.lock_cluster(cid, seconds=3000)
+    slept = len(emulated.clock.sleeps)
+    res = run(emulated, **BASIC)
+    assert not res["changed"] and res["cluster"]["state"] == "LOCKED"
+    assert emulated.paths(api="cloud") == [("GET", "/api/v1/clusters")] and emulated.clock.sleeps[slept:] == []
+
+
+def test_locked_cluster_waited_for_before_the_patch(emulated):
+    cid = ready_cluster(emulated, labels={"team": "shop"}, serverless={"regions": ["us-central1"]})["id"]
+    emulated.lock_cluster(cid, seconds=600)
+    args = dict(BASIC)
+    args["labels"] = {"team": "web"}
+    res = run(emulated, **args)
+    assert res["changed"] and res["cluster"]["labels"] == {"team": "web"} and res["cluster"]["state"] == "CREATED"
+    assert [(e["method"], e["status"]) for e in emulated.requests(api="cloud") if e["method"] == "PATCH"] == [
+        ("PATCH", 200)]
+    assert emulated.clock.sleeps and sum(emulated.clock.sleeps) >= 600
+
+
+def test_patch_meeting_a_lock_waits_for_created_then_one_change(emulated):
+    # needs CloudClient.update_cluster to wait out a 503 "cluster lock is held" (the WRITES part of issue 10)
+    cid = ready_cluster(emulated, labels={"team": "shop"}, serverless={"regions": ["us-central1"]})["id"]
+    emulated.lock_cluster(cid, seconds=600)
+    args = dict(BASIC)
+    args["labels"] = {"team": "web"}
+    res = run(emulated, wait=False, **args)  # no wait before: the PATCH meets the lock
+    assert not res.failed, res["msg"]
+    assert res["changed"] and res["cluster"]["labels"] == {"team": "web"}
+    statuses = [(e["method"], e["status"]) for e in emulated.requests(api="cloud") if e["method"] == "PATCH"]
+    assert statuses[0] == ("PATCH", 503) and statuses.count(("PATCH", 200)) == 1 and statuses[-1] == ("PATCH", 200)
+    assert bodies(emulated, "PATCH")[-1] == {"labels": {"team": "web"}}
+
+
+def test_delete_protection_patch_on_a_locked_cluster_waits(emulated):
+    # needs CloudClient.update_cluster to wait out a 503 "cluster lock is held" (the WRITES part of issue 10)
+    cid = ready_cluster(emulated, serverless={"regions": ["us-central1"]}, delete_protection="ENABLED")["id"]
+    emulated.lock_cluster(cid, seconds=600)
+    res = run(emulated, name="shop-dev", state="absent", delete_protection=False)
+    assert not res.failed, res["msg"]
+    ok = [(e["method"], e["status"]) for e in emulated.requests(api="cloud") if e["method"] in ("PATCH", "DELETE")]
+    assert ok[0] == ("PATCH", 503) and ok.count(("PATCH", 200)) == 1 and ok[-1] == ("DELETE", 200)
+    assert state_of(emulated, cid)["state"] == "DELETED"
+
+
+def test_updates_wait_up_to_two_hours_by_default(emulated):
+    ready_cluster(emulated, "shop-prod", **ADVANCED_SPEC)
+    emulated.cloud_config(update_seconds=5400)  # a 90-minute multi-region update
+    res = run(emulated, name="shop-prod", region_nodes={"us-east1": 3, "us-central1": 3})
+    assert not res.failed and res["changed"] and res["cluster"]["state"] == "CREATED"
+
+
+def test_manual_upgrade_type_on_a_basic_cluster_refused_without_plan_option(emulated):
+    ready_cluster(emulated)
+    res = run(emulated, name="shop-dev", upgrade_type="MANUAL")
+    assert res.failed and res["msg"].startswith("upgrade_type MANUAL is not supported on BASIC clusters")
+    assert writes(emulated) == []
+
+
+def test_older_api_version_refused_before_any_request(emulated):
+    res = run(emulated, api_version="2022-03-31", **BASIC)
+    assert res.failed and res["msg"].startswith("api_version 2022-03-31 is not supported by cloud_cluster")
+    assert emulated.requests() == []

@@ -37,19 +37,10 @@ def test_spend_limit_converted_and_idempotent(emulated):
     assert not res["changed"] and emulated.paths(api="cloud") == [("GET", "/api/v1/clusters/%s" % cid)]
 
 
-def test_legacy_spend_limit_uses_put(emulated):
-    cid = ready_cluster(emulated)["id"]
-    res = run(emulated, cluster="shop-dev", spend_limit=0, api_version="2022-03-31")
-    assert res["changed"] and writes(emulated) == [("PUT", "/api/v1/clusters/%s/spend-limit" % cid)]
-    assert res["limits"]["spend_limit"] == 0
-    emulated.clear_requests()
-    res = run(emulated, cluster="shop-dev", spend_limit=0, api_version="2022-03-31")
-    assert not res["changed"] and writes(emulated) == []
-
-
 @pytest.mark.parametrize("args,needle", [
     (dict(cluster="shop-prod", spend_limit=100), "ADVANCED"),
     (dict(cluster="shop-dev", spend_limit=-1), "spend_limit"),
+    (dict(cluster="shop-dev", spend_limit=0), "spend_limit must be greater than 0"),
     (dict(cluster="shop-dev", usage_limits={"storage_mib_limit": 0}), "usage_limits.storage_mib_limit"),
     (dict(cluster="nope-nope", spend_limit=100), "cluster"),
     (dict(cluster="shop-dev", spend_limit=100, usage_limits={"request_unit_limit": 5}),
@@ -60,3 +51,48 @@ def test_refusals_without_a_write(emulated, args, needle):
     ready_cluster(emulated, "shop-prod", **ADVANCED_SPEC)
     res = run(emulated, **args)
     assert res.failed and needle in res["msg"] and writes(emulated) == []
+
+
+@pytest.mark.parametrize("version", ["2022-03-31", "2022-09-20", "2023-04-10"])
+def test_legacy_spend_limit_is_a_patch_never_the_unpublished_put(emulated, version):
+    cid = ready_cluster(emulated)["id"]
+    res = run(emulated, cluster="shop-dev", spend_limit=2500, api_version=version)
+    assert not res.failed, res["msg"]
+    assert res["changed"] and writes(emulated) == [("PATCH", "/api/v1/clusters/%s" % cid)]
+    assert [e["body"] for e in emulated.requests(api="cloud") if e["method"] == "PATCH"] == [
+        {"serverless": {"spend_limit": 2500}}]
+    assert res["limits"] == {"spend_limit": 2500,
+                             "usage_limits": {"request_unit_limit": 100000000, "storage_mib_limit": 10240}}
+    emulated.clear_requests()
+    res = run(emulated, cluster="shop-dev", spend_limit=2500, api_version=version)
+    assert not res["changed"] and writes(emulated) == []
+
+
+def test_usage_limits_on_2023_04_10_and_refused_before(emulated):
+    ready_cluster(emulated)
+    limits = {"request_unit_limit": 5000, "storage_mib_limit": 100}
+    res = run(emulated, cluster="shop-dev", usage_limits=limits, api_version="2023-04-10")
+    assert res["changed"] and res["limits"]["usage_limits"] == limits
+    emulated.clear_requests()
+    res = run(emulated, cluster="shop-dev", usage_limits=limits, api_version="2022-09-20")
+    assert res.failed and "usage_limits needs api_version 2023-04-10" in res["msg"] and writes(emulated) == []
+
+
+def test_limits_patch_on_a_locked_cluster_waits_then_one_change(emulated):
+    # needs CloudClient.update_cluster to wait out a 503 "cluster lock is held" (the WRITES part of issue 10)
+    cid = ready_cluster(emulated)["id"]
+    emulated.lock_cluster(cid, seconds=600)
+    res = run(emulated, cluster="shop-dev", usage_limits={"request_unit_limit": 5000})
+    assert not res.failed, res["msg"]
+    statuses = [(e["method"], e["status"]) for e in emulated.requests(api="cloud") if e["method"] == "PATCH"]
+    assert statuses[0] == ("PATCH", 503) and statuses.count(("PATCH", 200)) == 1
+
+
+def test_no_op_on_a_locked_cluster_reads_and_returns(emulated):
+    cid = ready_cluster(emulated, serverless={"regions": ["us-central1"],
+                                              "usage_limits": {"request_unit_limit": "5000"}})["id"]
+    emulated.lock_cluster(cid, seconds=3000)
+    slept = len(emulated.clock.sleeps)
+    res = run(emulated, cluster=cid, usage_limits={"request_unit_limit": 5000})
+    assert not res["changed"] and emulated.paths(api="cloud") == [("GET", "/api/v1/clusters/%s" % cid)]
+    assert emulated.clock.sleeps[slept:] == []
