@@ -187,3 +187,62 @@ def test_cluster_part_converges_under_faults(emulated, seeded, figures, seed):
         ok = True
     finally:
         figures.add("cluster runs converged", ok)
+
+
+# -- single faults on the writes named by issue 10 ---------------------------------------------------
+
+def cloud_run(emu, module, **args):
+    return run(emu, module, emu.cloud_args(**args))
+
+
+def patches(emu):
+    return [e["status"] for e in emu.requests(api="cloud") if e["method"] == "PATCH"]
+
+
+@pytest.mark.parametrize("kind, sent", [
+    ("500", [500, 200]),           # not acted: re-read shows it, sent again after a backoff
+    ("503", [503, 200]),
+    ("reset_before", [None, 200]),
+    ("reset_after", [None]),       # acted, answer lost: re-read shows it applied, not sent again
+])
+@pytest.mark.parametrize("module", ["cloud_cluster", "cloud_spend_limit"])
+def test_one_fault_on_a_patch_does_not_fail_the_task(emulated, module, kind, sent):
+    emu = emulated
+    emu.cloud_config(rate_limit=0)
+    cid = emu.create_cluster("shop-dev")["id"]
+    emu.clear_requests()
+    emu.fault_rules({"kind": kind, "method": "PATCH", "path": "/api/v1/clusters/%s" % cid})
+    if module == "cloud_cluster":
+        res = cloud_run(emu, cloud_cluster, name="shop-dev", labels={"team": "a"})
+    else:
+        res = cloud_run(emu, cloud_spend_limit, cluster="shop-dev", usage_limits={"request_unit_limit": 1000})
+    assert not res.failed and res["changed"], res.get("msg")
+    assert patches(emu) == sent
+    cluster = emu.cloud("GET", "/api/v1/clusters/%s" % cid).json()
+    if module == "cloud_cluster":
+        assert cluster["labels"] == {"team": "a"}
+    else:
+        assert cluster["config"]["serverless"]["usage_limits"]["request_unit_limit"] == "1000"
+
+
+@pytest.mark.parametrize("module", ["cloud_cluster", "cloud_spend_limit", "delete_protection"])
+def test_a_503_lock_is_waited_out(emulated, module):
+    """The real API answers a write on a locked cluster with 503 "cluster lock is held" (code 14)."""
+    emu = emulated
+    emu.cloud_config(rate_limit=0, lock_status=503)
+    cid = emu.create_cluster("shop-dev")["id"]
+    if module == "delete_protection":
+        assert cloud_run(emu, cloud_cluster, name="shop-dev", delete_protection=True)["changed"]
+    emu.clear_requests()
+    emu.lock_cluster(cid, seconds=40)
+    if module == "cloud_cluster":
+        res = cloud_run(emu, cloud_cluster, name="shop-dev", labels={"team": "a"}, wait=False)
+    elif module == "cloud_spend_limit":
+        res = cloud_run(emu, cloud_spend_limit, cluster="shop-dev", usage_limits={"request_unit_limit": 1000},
+                        wait=False)
+    else:
+        res = cloud_run(emu, cloud_cluster, name="shop-dev", state="absent", delete_protection=False, wait=False)
+    assert not res.failed and res["changed"], res.get("msg")
+    assert patches(emu)[-1] == 200 and set(patches(emu)[:-1]) <= {503}
+    if module == "delete_protection":
+        assert emu.cloud("GET", "/api/v1/clusters/%s" % cid).json()["state"] == "DELETED"
