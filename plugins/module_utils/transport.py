@@ -270,17 +270,15 @@ class RetryPolicy:
         # "Full jitter", with a floor of a tenth of the ceiling so that retries never bunch at 0.
         return ceiling * (0.1 + 0.9 * self._rand.random())
 
-    def should_retry(self, attempt, method, status, idempotent, sent=True):
+    def should_retry(self, attempt, method, status, idempotent):
         """Whether to try again after ``attempt`` (0-based) failed with ``status`` (None = no answer).
 
-        ``sent=False`` says the request never reached the server (no connection was made).
+        The transport passes ``idempotent=True`` for a request that never reached the server.
         """
         if attempt >= self.retries:
             return False
         if status == 429:
             return True  # refused before acting: safe for every method
-        if status is None and not sent:
-            return True  # never reached the server: safe for every method
         if not idempotent:
             return False
         return status is None or status in self.RETRY_STATUSES
@@ -453,8 +451,9 @@ class Transport:
             retry_after = None
             if answer is not None:
                 retry_after = parse_retry_after(answer.header("Retry-After"))
-            sent = getattr(error, "sent", True)
-            if not self.retry.should_retry(attempt, method, status, idempotent, sent=sent):
+            # a request that never reached the server is as safe to send again as an idempotent one
+            unsent = status is None and not getattr(error, "sent", True)
+            if not self.retry.should_retry(attempt, method, status, idempotent or unsent):
                 raise error
             self._sleep(self.retry.delay(attempt, retry_after))
             attempt += 1
