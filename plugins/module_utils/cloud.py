@@ -560,9 +560,9 @@ class CloudClient:
         if self.api_version != LEGACY_API_VERSION:
             return self.update_cluster(cluster_id, {"serverless": {"spend_limit": cents}}, timeout=timeout, wait=wait)
         deadline = self._clock() + timeout
-        self._reconciled_write(cluster_id, lambda: self._put("/clusters/%s/spend-limit" % cluster_id,
-                                                              {"spend_limit": cents}),
-                               lambda: False, deadline)  # a PUT is idempotent: sent again
+        path = "/clusters/%s/spend-limit" % cluster_id
+        # a PUT is idempotent: after an ambiguous failure it is simply sent again
+        self._reconciled_write(cluster_id, lambda: self._put(path, {"spend_limit": cents}), lambda: False, deadline)
         if wait:
             return self.wait_for_cluster(cluster_id, timeout=timeout)
         return self.get_cluster(cluster_id)

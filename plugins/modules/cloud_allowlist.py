@@ -70,8 +70,8 @@ options:
   state:
     description:
       - V(present) adds or updates the entries, V(absent) removes them (only their networks matter then).
-      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is not an
-        error: its allowlist went with it, so the task succeeds with RV(changed=false).
+      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is fine;
+        its allowlist went with it, so the task succeeds unchanged.
     type: str
     choices: [present, absent]
     default: present

@@ -31,8 +31,8 @@ options:
   state:
     description:
       - V(present) creates (or renames) the database, V(absent) deletes it with everything in it.
-      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is not an
-        error: its databases went with it, so the task succeeds with RV(changed=false).
+      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is fine;
+        its databases went with it, so the task succeeds unchanged.
     type: str
     choices: [present, absent]
     default: present

@@ -42,8 +42,8 @@ options:
   state:
     description:
       - V(present) creates the user if it does not exist, V(absent) deletes it.
-      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is not an
-        error: its users went with it, so the task succeeds with RV(changed=false).
+      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is fine;
+        its users went with it, so the task succeeds unchanged.
     type: str
     choices: [present, absent]
     default: present

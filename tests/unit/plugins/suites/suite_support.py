@@ -44,8 +44,8 @@ class Figures:
         self.counts[name] = (tried + 1, good + (1 if ok else 0))
 
     def line(self):
-        return "%s: %s" % (self.title, ", ".join("%s %d of %d" % (name, good, tried)
-                                                  for name, (tried, good) in sorted(self.counts.items())))
+        parts = ["%s %d of %d" % (name, good, tried) for name, (tried, good) in sorted(self.counts.items())]
+        return "%s: %s" % (self.title, ", ".join(parts))
 
 
 REGISTRY = []
