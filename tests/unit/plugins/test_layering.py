@@ -55,11 +55,11 @@ NOT_CONNECTION = [(rel, path) for rel, path in FILES if rel != os.path.join("mod
 
 
 def test_the_scan_sees_the_plugins():
-    names = {rel for rel, _ in FILES}
+    names = {rel for rel, _path in FILES}
     assert CLIENTS <= names and len(NOT_CLIENTS) > 20, sorted(names)
 
 
-@pytest.mark.parametrize("rel,path", NOT_CLIENTS, ids=[rel for rel, _ in NOT_CLIENTS])
+@pytest.mark.parametrize("rel,path", NOT_CLIENTS, ids=[rel for rel, _path in NOT_CLIENTS])
 def test_only_the_clients_hold_api_paths(rel, path):
     with open(path, encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
@@ -68,7 +68,7 @@ def test_only_the_clients_hold_api_paths(rel, path):
     assert not offenders, "%s holds API paths; move them into a client method: %s" % (rel, offenders)
 
 
-@pytest.mark.parametrize("rel,path", NOT_TRANSPORT_OWNERS, ids=[rel for rel, _ in NOT_TRANSPORT_OWNERS])
+@pytest.mark.parametrize("rel,path", NOT_TRANSPORT_OWNERS, ids=[rel for rel, _path in NOT_TRANSPORT_OWNERS])
 def test_only_the_clients_touch_the_transport(rel, path):
     with open(path, encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
@@ -77,7 +77,7 @@ def test_only_the_clients_touch_the_transport(rel, path):
     assert not offenders, "%s reaches into a client's transport: %s" % (rel, offenders)
 
 
-@pytest.mark.parametrize("rel,path", NOT_CONNECTION, ids=[rel for rel, _ in NOT_CONNECTION])
+@pytest.mark.parametrize("rel,path", NOT_CONNECTION, ids=[rel for rel, _path in NOT_CONNECTION])
 def test_one_place_builds_each_client(rel, path):
     with open(path, encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
