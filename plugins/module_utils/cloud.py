@@ -8,6 +8,15 @@
 Bearer secret key + ``Cc-Version``, keyset pagination, find-cluster-by-name, a create
 that is never sent twice blindly, and a waiter for cluster states.
 
+The rule for every write (issue 10): a write is sent again only where the server provably did
+not act (no connection made, 429, a refusal because the cluster lock is held) or where it is
+idempotent; after any ambiguous failure (a 5xx, a reset, a read timeout) the client re-reads
+and compares before it decides. A lock refusal (409/503/400 whose message mentions a lock, the
+Terraform provider's rule) waits for the cluster to be CREATED, then sends the write again.
+A create that meets "already exists" without having sent anything ambiguous before lost a race
+to another run: the object is looked up and returned (``cluster``) or handed to the module as
+:class:`AlreadyExistsError` (users, databases, allowlist entries) to adopt it.
+
 :class:`CloudClient` owns every Cloud API path: a module calls a method named after what it
 wants (``list_sql_users``, ``delete_sql_user(..., missing_ok=True)``, ``add_allowlist_entry``,
 ``list_audit_log``...) and never builds a path, reads a page or rewords a 404 itself. The
@@ -52,6 +61,103 @@ class ClusterFailedError(CockroachError):
 
 class AmbiguousNameError(ClientError):
     kind = "ambiguous"
+
+
+class AlreadyExistsError(ConflictError):
+    """A create answered 409 "already exists" because another run created the object first.
+
+    ``existing`` is the object as found by the re-read (adopt it: compare and update as a run
+    that found it would).
+    """
+
+    kind = "already_exists"
+
+    def __init__(self, message, existing=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.existing = existing
+
+
+LOCK_STATUSES = (400, 409, 423, 503)
+
+
+def is_lock_error(exc):
+    """A write refused because the cluster lock is held: 409/423/503 (or the 400 "couldn't lock
+    cluster" seen in the wild) whose message mentions a lock. The server did not act."""
+    if not isinstance(exc, CockroachError) or exc.status not in LOCK_STATUSES:
+        return False
+    return "lock" in (exc.message or "").lower()
+
+
+def is_ambiguous(exc):
+    """A failure after which the server may or may not have acted (re-read before deciding)."""
+    if isinstance(exc, TransportError):
+        return True
+    return isinstance(exc, ServerError) and not is_lock_error(exc)
+
+
+def _major(version):
+    parts = str(version or "").split(".")
+    return ".".join(parts[:2])
+
+
+def _same(have, want):
+    if isinstance(want, dict):
+        return isinstance(have, dict) and all(_same(have.get(k), v) for k, v in want.items())
+    if isinstance(want, bool) or isinstance(have, bool):
+        return have == want
+    try:
+        return float(have) == float(want)
+    except (TypeError, ValueError):
+        return have == want
+
+
+def unapplied_fields(cluster, body):
+    """The top-level fields of a ``PATCH /clusters/{id}`` body that ``cluster`` does not show yet.
+
+    Empty = the PATCH is applied. A field this function cannot check counts as not applied (the
+    PATCH sets values, so sending it once more is safe).
+    """
+    config = cluster.get("config") or {}
+    serverless_config = config.get("serverless") or {}
+    dedicated_config = config.get("dedicated") or {}
+    regions = cluster.get("regions") or []
+    pending = []
+    for key, want in body.items():
+        if key in ("plan", "delete_protection"):
+            ok = cluster.get(key) == want
+        elif key == "labels":
+            ok = (cluster.get("labels") or {}) == want
+        elif key == "cockroach_version":
+            ok = _major(cluster.get("cockroach_version")) == _major(want)
+        elif key == "upgrade_status":
+            # sent only from PENDING_FINALIZATION (finalize or roll back): done once it left that status
+            ok = cluster.get("upgrade_status") not in ("PENDING_FINALIZATION",) + RUNNING_UPGRADE_STATUSES
+        elif key == "serverless":
+            ok = True
+            for field, value in want.items():
+                if field == "regions":
+                    ok = ok and sorted(r.get("name") for r in regions) == sorted(set(value))
+                elif field == "primary_region":
+                    ok = ok and any(r.get("name") == value and r.get("primary") for r in regions)
+                else:
+                    ok = ok and _same(serverless_config.get(field), value)
+        elif key == "dedicated":
+            ok = True
+            for field, value in want.items():
+                if field == "region_nodes":
+                    ok = ok and {r.get("name"): int(r.get("node_count") or 0) for r in regions} == \
+                        {k: int(v) for k, v in value.items()}
+                elif field == "hardware":
+                    spec = dict(value.get("machine_spec") or {})
+                    spec.update({k: v for k, v in value.items() if k != "machine_spec"})
+                    ok = ok and _same(dedicated_config, spec)
+                else:
+                    ok = False
+        else:
+            ok = False
+        if not ok:
+            pending.append(key)
+    return pending
 
 
 def cloud_error_parser(status, body, text):
@@ -177,6 +283,10 @@ class CloudClient:
             user_agent=USER_AGENT,
         )
 
+    def backoff(self, attempt):
+        """Sleep the transport's jittered backoff for retry number ``attempt`` (0-based)."""
+        self._sleep(self.transport.retry.delay(attempt))
+
     # -- plain verbs (paths relative to /api/v1; only this class builds them) -------------------------
     def _path(self, path):
         return path if path.startswith("/api/") else "/api/v1" + path
@@ -255,30 +365,54 @@ class CloudClient:
             raise NotFoundError("no active cluster named or with id %r" % name_or_id, status=404)
         return cluster
 
-    def _create_once(self, path, body, find_existing):
-        """POST a create exactly once; if the answer is lost, look before any second attempt.
+    def _create_once(self, path, body, find_existing, adopt=False):
+        """POST a create; never sent again before a re-read shows the object is not there.
 
-        ``find_existing()`` returns the object if the server did create it. A transport error
-        or 5xx after which the object exists is treated as success (``(obj, True)``); if it does
-        not exist the create is sent one more time. Returns ``(obj, recovered)``.
+        ``find_existing()`` returns the object if it exists. Returns ``(obj, recovered)``:
+
+        * after an ambiguous failure (5xx, reset, read timeout) the object is looked up; found, it
+          is returned with ``recovered=True``; not found, the POST is sent again after a backoff
+          (at most ``retries`` times);
+        * a refusal because the cluster lock is held is raised at once (the server did not act;
+          the caller waits for the cluster, see :class:`cloud_children.ClusterTarget`);
+        * 409 "already exists": after an ambiguous failure of this call it is our own object
+          (``recovered=True``); otherwise another run won a race: with ``adopt`` the object is
+          returned (``recovered=True``), else :class:`AlreadyExistsError` carries it.
         """
-        try:
-            return self._post(path, body), False
-        except (TransportError, ServerError) as first:
-            found = find_existing()
-            if found is not None:
-                return found, True
+        first = None
+        attempt = 0
+        while True:
             try:
                 return self._post(path, body), False
-            except (TransportError, ServerError):
+            except CockroachError as exc:
+                if is_lock_error(exc):
+                    raise
+                if isinstance(exc, ConflictError):
+                    found = find_existing()
+                    if found is None:
+                        raise
+                    if first is not None or adopt:
+                        return found, True
+                    raise AlreadyExistsError(exc.message, existing=found, status=exc.status, code=exc.code,
+                                             method=exc.method, url=exc.url)
+                if not is_ambiguous(exc):
+                    raise
+                first = first or exc
                 found = find_existing()
                 if found is not None:
                     return found, True
-                raise first
+                if attempt >= self.transport.retry.retries:
+                    raise first
+                self.backoff(attempt)
+                attempt += 1
 
     def create_cluster(self, body):
-        """POST /clusters, never duplicated: after a lost answer the cluster is looked up by name."""
-        return self._create_once("/clusters", body, lambda: self.find_cluster(name=body["name"]))
+        """POST /clusters, never duplicated: after a lost answer the cluster is looked up by name.
+
+        A cluster created by another run between our read and our POST (409) is adopted:
+        ``(cluster, True)``.
+        """
+        return self._create_once("/clusters", body, lambda: self.find_cluster(name=body["name"]), adopt=True)
 
     def wait_for_cluster(self, cluster_id, timeout=3600.0, wanted=STEADY_STATES, settle=True,
                          initial_delay=0.5, max_delay=10.0, on_poll=None):
@@ -337,20 +471,78 @@ class CloudClient:
             parts.append("upgrade_status %s" % cluster.get("upgrade_status"))
         return (" (" + ", ".join(parts) + ")") if parts else ""
 
+    def _wait_unlocked(self, cluster_id, deadline, lock_round):
+        """After a lock refusal: wait for the cluster to be CREATED (until ``deadline``), then back off a little."""
+        remaining = max(1.0, deadline - self._clock())
+        self.wait_for_cluster(cluster_id, timeout=remaining, settle=False)
+        if self._clock() >= deadline:
+            raise WaitTimeoutError("timed out waiting for the lock on cluster %s to be released" % cluster_id)
+        self.backoff(min(lock_round, 4))
+
+    def _reconciled_write(self, cluster_id, send, applied, deadline):
+        """Send one write to a cluster until it is known to be done.
+
+        A lock refusal waits for CREATED and sends again (until ``deadline``). After an ambiguous
+        failure ``applied()`` re-reads and compares: True ends here; False sends again after a
+        backoff (at most ``retries`` times). Other errors are raised. Returns the write's answer,
+        or None when the write was found applied.
+        """
+        ambiguous = 0
+        lock_round = 0
+        first = None
+        while True:
+            try:
+                return send()
+            except CockroachError as exc:
+                if is_lock_error(exc):
+                    self._wait_unlocked(cluster_id, deadline, lock_round)
+                    lock_round += 1
+                    continue
+                if not is_ambiguous(exc):
+                    raise
+                first = first or exc
+                if applied():
+                    return None
+                if ambiguous >= self.transport.retry.retries:
+                    raise first
+                self.backoff(ambiguous)
+                ambiguous += 1
+
+    def _patch_applied(self, cluster_id, body, deadline):
+        """Re-read after an ambiguous PATCH: applied? A busy cluster is waited for first if it is not."""
+        cluster = self.get_cluster(cluster_id)
+        if not unapplied_fields(cluster, body):
+            return True
+        if cluster.get("state") != "CREATED" or not self.is_settled(cluster):
+            cluster = self.wait_for_cluster(cluster_id, timeout=max(1.0, deadline - self._clock()))
+            return not unapplied_fields(cluster, body)
+        return False
+
     def update_cluster(self, cluster_id, body, timeout=7200.0, wait=True):
-        """PATCH a cluster, first waiting out a lock held by another job; optionally wait after."""
-        try:
-            self._patch("/clusters/%s" % cluster_id, body)
-        except ConflictError:
-            self.wait_for_cluster(cluster_id, timeout=timeout)
-            self._patch("/clusters/%s" % cluster_id, body)
+        """PATCH a cluster; optionally wait after.
+
+        A lock held by another job (409/503/400 mentioning a lock) is waited out and the PATCH
+        sent again; after an ambiguous failure the cluster is re-read and the fields sent compared
+        before anything is sent again (see :meth:`_reconciled_write`).
+        """
+        deadline = self._clock() + timeout
+        path = "/clusters/%s" % cluster_id
+        self._reconciled_write(cluster_id, lambda: self._patch(path, body),
+                               lambda: self._patch_applied(cluster_id, body, deadline), deadline)
         if wait:
-            return self.wait_for_cluster(cluster_id, timeout=timeout)
+            return self.wait_for_cluster(cluster_id, timeout=max(1.0, deadline - self._clock()))
         return self.get_cluster(cluster_id)
 
-    def delete_cluster(self, cluster_id):
-        """DELETE; a 404 means it is already gone (returns None)."""
-        return self._delete("/clusters/%s" % cluster_id, missing_ok=True)
+    def delete_cluster(self, cluster_id, timeout=7200.0):
+        """DELETE; a cluster already gone (404, DELETED) is fine (returns None).
+
+        A lock refusal is waited out; after an ambiguous failure the cluster is re-read.
+        """
+        def gone():
+            found = self.find_cluster(cluster_id=cluster_id, include_deleted=True)
+            return found is None or found.get("state") == "DELETED"
+        return self._reconciled_write(cluster_id, lambda: self._delete("/clusters/%s" % cluster_id, missing_ok=True),
+                                      gone, self._clock() + timeout)
 
     # -- serverless limits -----------------------------------------------------------------------------
     def set_usage_limits(self, cluster_id, usage_limits, timeout=7200.0, wait=True):
@@ -367,7 +559,10 @@ class CloudClient:
         """
         if self.api_version != LEGACY_API_VERSION:
             return self.update_cluster(cluster_id, {"serverless": {"spend_limit": cents}}, timeout=timeout, wait=wait)
-        self._put("/clusters/%s/spend-limit" % cluster_id, {"spend_limit": cents})
+        deadline = self._clock() + timeout
+        path = "/clusters/%s/spend-limit" % cluster_id
+        # a PUT is idempotent: after an ambiguous failure it is simply sent again
+        self._reconciled_write(cluster_id, lambda: self._put(path, {"spend_limit": cents}), lambda: False, deadline)
         if wait:
             return self.wait_for_cluster(cluster_id, timeout=timeout)
         return self.get_cluster(cluster_id)
@@ -431,7 +626,15 @@ class CloudClient:
                                  lambda: database_named(self.list_databases(cluster_id), name))[0]
 
     def rename_database(self, cluster_id, name, new_name):
-        return self._patch(self._databases_path(cluster_id, name), {"new_name": new_name})
+        """PATCH ``new_name``; after an ambiguous failure the databases are re-read: renamed already
+        (the new name exists, the old one does not) returns ``{"name": new_name}``, else it is sent again."""
+        def renamed():
+            databases = self.list_databases(cluster_id)
+            return database_named(databases, new_name) is not None and database_named(databases, name) is None
+        got = self._reconciled_write(cluster_id, lambda: self._patch(self._databases_path(cluster_id, name),
+                                                                     {"new_name": new_name}),
+                                     renamed, self._clock() + 3600.0)
+        return got if got is not None else {"name": new_name}
 
     def delete_database(self, cluster_id, name, missing_ok=True):
         """DELETE the database; with ``missing_ok`` one that is already gone is fine (returns None)."""

@@ -16,11 +16,16 @@ extra. The requests themselves are :class:`cloud.CloudClient` methods::
     target.write(lambda: m.client.delete_sql_user(target.id, "app"))
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
-    ConflictError,
-    NotFoundError,
-    ServerError,
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import (
+    ClusterFailedError,
+    is_lock_error,
 )
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
+    CockroachError,
+    NotFoundError,
+)
+
+MAX_LOCK_ROUNDS = 6
 
 DEFAULT_WAIT_TIMEOUT = 3600
 
@@ -40,28 +45,41 @@ def child_option_errors(params):
     return errors
 
 
-def is_lock_error(exc):
-    """A write refused because the cluster lock is held (409/503 mentioning a lock)."""
-    if not isinstance(exc, (ConflictError, ServerError)):
-        return False
-    return "lock" in str(getattr(exc, "message", "") or exc).lower()
-
-
 class ClusterTarget:
-    """The cluster a sub-resource module works on."""
+    """The cluster a sub-resource module works on.
 
-    def __init__(self, client, name_or_id, wait_timeout=DEFAULT_WAIT_TIMEOUT):
+    With ``missing_ok`` (``state=absent``) a cluster that is gone (no active cluster by that name,
+    404, DELETED, CREATION_FAILED) is not an error: ``gone`` is True and ``cluster`` None (its
+    sub-resources are gone with it, as the Terraform provider treats it).
+    """
+
+    def __init__(self, client, name_or_id, wait_timeout=DEFAULT_WAIT_TIMEOUT, missing_ok=False):
         self.client = client
         self.wait_timeout = wait_timeout
+        self.cluster = None
         try:
             cluster = client.resolve_cluster(name_or_id)
         except NotFoundError:
+            if missing_ok:
+                return
             raise NotFoundError("cluster %r: no active cluster has this name or id; check the cluster option "
                                 "(a name as shown in the Cloud Console, or the cluster id)" % name_or_id, status=404)
+        if missing_ok and cluster.get("state") == "CREATION_FAILED":
+            return
         if cluster.get("state") != "CREATED" and cluster.get("state") != "LOCKED":
             # CREATING: sub-resources answer 404 until it is CREATED. CREATION_FAILED fails fast.
-            cluster = self._wait(cluster)
+            try:
+                cluster = self._wait(cluster)
+            except ClusterFailedError:
+                if missing_ok:
+                    return
+                raise
         self.cluster = cluster
+
+    @property
+    def gone(self):
+        """True when the cluster does not exist (only with ``missing_ok``)."""
+        return self.cluster is None
 
     @property
     def id(self):
@@ -75,13 +93,20 @@ class ClusterTarget:
         return self.client.wait_for_cluster(cluster["id"], timeout=self.wait_timeout, wanted=("CREATED",), settle=False)
 
     def write(self, func):
-        """Call ``func()`` (one write); wait for CREATED first if locked, and once more after a lock error."""
+        """Call ``func()`` (one write); wait for CREATED first if locked, and again after each lock refusal.
+
+        A lock refusal means the server did not act, so the write is sent again once the cluster
+        is CREATED (at most ``MAX_LOCK_ROUNDS`` times, each wait bounded by ``wait_timeout``).
+        """
         if self.cluster.get("state") == "LOCKED":
             self.cluster = self._wait(self.cluster)
-        try:
-            return func()
-        except (ConflictError, ServerError) as exc:
-            if not is_lock_error(exc):
-                raise
+        rounds = 0
+        while True:
+            try:
+                return func()
+            except CockroachError as exc:
+                if not is_lock_error(exc) or rounds >= MAX_LOCK_ROUNDS:
+                    raise
             self.cluster = self._wait(self.cluster)
-            return func()
+            self.client.backoff(rounds)
+            rounds += 1

@@ -115,13 +115,18 @@ class ClusterClient:
 
     # -- session ---------------------------------------------------------------------------------
     def login(self):
-        """``POST /api/v2/login/`` with a form body; returns the session token."""
+        """``POST /api/v2/login/`` with a form body; returns the session token.
+
+        Retried like a read (5xx, no answer, 429, with the transport's backoff): a login sent twice
+        at worst leaves one extra session token on the server, which expires by itself; this
+        client holds (and logs out) only the token of the answer it received.
+        """
         if not self.username or self._password is None:
             raise ClientError("the Cluster API needs either a session token (session) or username and password")
         try:
             resp = self.transport.request(
                 "POST", "/api/v2/login/", form={"username": self.username, "password": self._password},
-                idempotent=False)
+                idempotent=True)
         except AuthError as exc:
             exc.message = ("login as %r failed: %s. Check username/password (COCKROACH_CLUSTER_USER, "
                            "COCKROACH_CLUSTER_PASSWORD)." % (self.username, exc.message))

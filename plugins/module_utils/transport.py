@@ -12,8 +12,11 @@ Everything that crosses the network goes through :class:`Transport`:
 * a typed error hierarchy (:class:`CockroachError` and subclasses) carrying the
   HTTP status, the API's own error code and message, and the request id;
 * retries with jittered exponential backoff that honour ``Retry-After``,
-  applied only to reads and idempotent writes (a 429 is always retried: the
-  server refused the request before acting on it);
+  applied only to reads and idempotent writes, and to every request that the
+  server provably did not act on: a 429 (refused before acting) and a
+  connection that was never made (refused, connect timeout, unknown host);
+  every other failure of a POST/PATCH is left to the client, which re-reads
+  before it decides (see ``cloud.CloudClient``);
 * a client-side throttle so that one module never exceeds a request rate;
 * redaction of every secret (bearer keys, session tokens, passwords) from
   anything that can print: error messages, the request trace, exceptions.
@@ -136,9 +139,14 @@ class ServerError(CockroachError):
 
 
 class TransportError(CockroachError):
-    """No answer: connection refused/reset, timeout, TLS failure."""
+    """No answer: connection refused/reset, timeout, TLS failure.
+
+    ``sent`` is False when the request provably never reached the server (the connection was
+    never made); True when it may have been acted on (reset, read timeout).
+    """
 
     kind = "transport"
+    sent = True
 
 
 class WaitTimeoutError(CockroachError):
@@ -321,7 +329,10 @@ class RetryPolicy:
         return ceiling * (0.1 + 0.9 * self._rand.random())
 
     def should_retry(self, attempt, method, status, idempotent):
-        """Whether to try again after ``attempt`` (0-based) failed with ``status`` (None = no answer)."""
+        """Whether to try again after ``attempt`` (0-based) failed with ``status`` (None = no answer).
+
+        The transport passes ``idempotent=True`` for a request that never reached the server.
+        """
         if attempt >= self.retries:
             return False
         if status == 429:
@@ -358,6 +369,34 @@ class Throttle:
 # --------------------------------------------------------------------------------------------
 # Transport
 # --------------------------------------------------------------------------------------------
+
+def never_sent(exc):
+    """Whether a ``requests`` exception proves that the request never reached the server.
+
+    True for a connection that was never made: refused, a connect timeout, an unknown host.
+    A reset or a read timeout may come after the server acted, so they are not.
+    """
+    if requests_exceptions is None:
+        return False
+    if isinstance(exc, requests_exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, (requests_exceptions.ReadTimeout, requests_exceptions.SSLError)):
+        return False
+    if not isinstance(exc, requests_exceptions.ConnectionError):
+        return False
+    seen = 0
+    cause = exc
+    while cause is not None and seen < 8:
+        if type(cause).__name__ in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
+            return True
+        inner = getattr(cause, "reason", None)
+        if inner is None and getattr(cause, "args", None):
+            inner = cause.args[0] if isinstance(cause.args[0], BaseException) else None
+        cause = inner
+        seen += 1
+    text = str(exc)
+    return "Failed to establish a new connection" in text or "Connection refused" in text
+
 
 class ApiResponse:
     """A decoded answer: ``status``, ``headers`` (lower-case keys), ``body`` (JSON or text)."""
@@ -459,6 +498,7 @@ class Transport:
                     raise
                 error = TransportError(
                     self._transport_message(exc), method=method, url=safe_url)
+                error.sent = not never_sent(exc)
                 answer = None
             self.trace.append(dict(method=method, url=safe_url, status=status, attempt=attempt + 1,
                                    elapsed=round(self._clock() - started, 4)))
@@ -469,7 +509,9 @@ class Transport:
             retry_after = None
             if answer is not None:
                 retry_after = parse_retry_after(answer.header("Retry-After"))
-            if not self.retry.should_retry(attempt, method, status, idempotent):
+            # a request that never reached the server is as safe to send again as an idempotent one
+            unsent = status is None and not getattr(error, "sent", True)
+            if not self.retry.should_retry(attempt, method, status, idempotent or unsent):
                 raise error
             self._sleep(self.retry.delay(attempt, retry_after))
             attempt += 1

@@ -70,6 +70,8 @@ options:
   state:
     description:
       - V(present) adds or updates the entries, V(absent) removes them (only their networks matter then).
+      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is fine;
+        its allowlist went with it, so the task succeeds unchanged.
     type: str
     choices: [present, absent]
     default: present
@@ -176,7 +178,7 @@ removed:
   elements: str
   sample: [0.0.0.0/0]
 cluster_id:
-  description: Id of the cluster.
+  description: Id of the cluster; V(null) when O(state=absent) found no cluster.
   returned: always
   type: str
   sample: 6baa9455-e3e7-4682-8209-4cac629f6fbe
@@ -185,6 +187,7 @@ cluster_id:
 import ipaddress
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import AlreadyExistsError
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,
@@ -288,10 +291,27 @@ def validate(params):
 
 
 def run(m):
+    done = {"removed": [], "updated": []}
+    try:
+        return run_once(m, done)
+    except AlreadyExistsError:
+        # Another run added an entry between this run's read and its add: adopt it (read again and
+        # do what a run that found it does). Writes this run made before count as its own.
+        result = run_once(m, {"removed": [], "updated": []})
+        for key in ("removed", "updated"):
+            result[key] = done[key] + [k for k in result[key] if k not in done[key]]
+        result["changed"] = bool(result["changed"] or done["removed"] or done["updated"])
+        return result
+
+
+def run_once(m, done):
     params = m.params
     client = m.client
     desired = desired_entries(params)
-    target = ClusterTarget(client, params["cluster"], params["wait_timeout"])
+    target = ClusterTarget(client, params["cluster"], params["wait_timeout"], missing_ok=params["state"] == "absent")
+    if target.gone:
+        return {"changed": False, "allowlist": [], "added": [], "updated": [], "removed": [],
+                "diff": {"before": {}, "after": {}}, "cluster_id": None}
     current = {e["cidr"]: e for e in (normalize(e) for e in client.list_allowlist(target.id))}
 
     def answered(entry, got):
@@ -305,11 +325,14 @@ def run(m):
 
     def update(cidr, entry, changes):
         body = {k: entry[k] for k in ("ui", "sql", "name")}
-        return answered(entry, target.write(lambda: client.update_allowlist_entry(
+        got = answered(entry, target.write(lambda: client.update_allowlist_entry(
             target.id, entry["cidr_ip"], entry["cidr_mask"], body)))
+        done["updated"].append(cidr)
+        return got
 
     def remove(cidr, entry):
         target.write(lambda: client.delete_allowlist_entry(target.id, entry["cidr_ip"], entry["cidr_mask"]))
+        done["removed"].append(cidr)
 
     result = ensure_set(m, current, desired, state=params["state"], purge=params["purge"],
                         item_changes=entry_changes, new_item=new_entry, add=add, update=update, remove=remove,

@@ -31,6 +31,8 @@ options:
   state:
     description:
       - V(present) creates (or renames) the database, V(absent) deletes it with everything in it.
+      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is fine;
+        its databases went with it, so the task succeeds unchanged.
     type: str
     choices: [present, absent]
     default: present
@@ -90,7 +92,7 @@ database:
     name: app
     table_count: '0'
 cluster_id:
-  description: Id of the cluster.
+  description: Id of the cluster; V(null) when O(state=absent) found no cluster.
   returned: always
   type: str
   sample: 6baa9455-e3e7-4682-8209-4cac629f6fbe
@@ -103,7 +105,7 @@ renamed_from:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import database_named
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import AlreadyExistsError, database_named
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,
@@ -159,10 +161,22 @@ def database_changes(current, name):
 
 
 def run(m):
+    try:
+        return run_once(m)
+    except AlreadyExistsError:
+        # Another run created the database between this run's read and its create: adopt it (read
+        # again and do what a run that found it does).
+        return run_once(m)
+
+
+def run_once(m):
     params = m.params
     client = m.client
     name, rename_from = params["name"], params.get("rename_from")
-    target = ClusterTarget(client, params["cluster"], params["wait_timeout"])
+    target = ClusterTarget(client, params["cluster"], params["wait_timeout"], missing_ok=params["state"] == "absent")
+    if target.gone:
+        return {"changed": False, "database": None, "diff": {"before": {}, "after": {}}, "cluster_id": None,
+                "renamed_from": None}
     databases = client.list_databases(target.id)
     checks.refuse_database_case_twin(databases, name, params["state"], rename_from)
     current, warning = database_to_ensure(databases, name, rename_from, params["state"])

@@ -42,6 +42,8 @@ options:
   state:
     description:
       - V(present) creates the user if it does not exist, V(absent) deletes it.
+      - With V(absent), a cluster that no longer exists (deleted, or no active cluster by that name) is fine;
+        its users went with it, so the task succeeds unchanged.
     type: str
     choices: [present, absent]
     default: present
@@ -99,7 +101,7 @@ user:
   sample:
     name: app
 cluster_id:
-  description: Id of the cluster.
+  description: Id of the cluster; V(null) when O(state=absent) found no cluster.
   returned: always
   type: str
   sample: 6baa9455-e3e7-4682-8209-4cac629f6fbe
@@ -114,6 +116,7 @@ import re
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import AlreadyExistsError
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,
@@ -146,10 +149,22 @@ def user_changes(current, params):
 
 
 def run(m):
+    try:
+        return run_once(m)
+    except AlreadyExistsError:
+        # Another run created the user between this run's read and its create: adopt it (read it
+        # again and do what a run that found it does).
+        return run_once(m)
+
+
+def run_once(m):
     params = m.params
     client = m.client
     name = params["name"]
-    target = ClusterTarget(client, params["cluster"], params["wait_timeout"])
+    target = ClusterTarget(client, params["cluster"], params["wait_timeout"], missing_ok=params["state"] == "absent")
+    if target.gone:
+        return {"changed": False, "user": None, "diff": {"before": {}, "after": {}}, "cluster_id": None,
+                "password_updated": False}
     current = client.find_sql_user(target.id, name)
     if current is None and params["state"] == "present" and not params.get("password"):
         raise ValueError("password is required to create SQL user %r on cluster %s (it does not exist yet)"

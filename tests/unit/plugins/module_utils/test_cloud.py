@@ -109,9 +109,120 @@ def test_create_lost_answer_is_found_by_name_not_recreated(emu):
 def test_create_refused_with_503_is_sent_once_more(emu):
     emu.fault_rules({"kind": "503", "method": "POST", "path": "/api/v1/clusters"})
     body = {"name": "new-cluster", "provider": "GCP", "spec": {"serverless": {"regions": ["us-central1"]}}}
-    obj, recovered = client(emu).create_cluster(body)
+    c = client(emu)
+    sleeps = []
+    c._sleep = sleeps.append
+    obj, recovered = c.create_cluster(body)
     assert recovered is False and obj["state"] == "CREATING"
     assert [(m, s) for m, p, s in log(emu)] == [("POST", 503), ("GET", 200), ("POST", 200)]
+    assert len(sleeps) == 1 and sleeps[0] > 0  # looked, then backed off: not two POSTs back to back
+
+
+def test_create_of_a_cluster_another_run_just_created_adopts_it(emu):
+    """A race: the cluster appears between the module's read and its POST; the 409 is not a failure."""
+    body = {"name": "new-cluster", "provider": "GCP", "spec": {"serverless": {"regions": ["us-central1"]}}}
+    other = emu.create_cluster("new-cluster", ready=False)
+    emu.clear_requests()
+    obj, recovered = client(emu).create_cluster(body)
+    assert recovered is True and obj["id"] == other["id"]
+    assert [(m, s) for m, p, s in log(emu)] == [("POST", 409), ("GET", 200)]
+    assert len([x for x in emu.cloud_state()["clusters"] if x["name"] == "new-cluster"]) == 1
+
+
+def test_create_of_a_user_another_run_just_created_is_handed_over(emu):
+    cid = arrange(emu)["id"]
+    c = client(emu)
+    c.create_sql_user(cid, "app", "Passw0rd-abcdef-1")
+    with pytest.raises(cloud.AlreadyExistsError) as info:
+        c.create_sql_user(cid, "app", "Passw0rd-abcdef-2")
+    assert info.value.existing == {"name": "app"}
+
+
+@pytest.mark.parametrize("kind, patches", [
+    ("reset_after", [None]),      # acted, answer lost: re-read shows it applied, nothing sent again
+    ("500", [500, 200]),          # refused without acting: re-read shows it is not applied, sent again
+    ("503", [503, 200]),
+    ("reset_before", [None, 200]),
+])
+def test_update_after_an_ambiguous_failure_rereads_and_compares(emu, kind, patches):
+    cid = arrange(emu)["id"]
+    emu.fault_rules({"kind": kind, "method": "PATCH", "path": "/api/v1/clusters/%s" % cid})
+    out = client(emu).update_cluster(cid, {"labels": {"team": "a"}, "delete_protection": "ENABLED"})
+    assert out["labels"] == {"team": "a"} and out["delete_protection"] == "ENABLED"
+    assert [s for m, p, s in log(emu) if m == "PATCH"] == patches
+
+
+@pytest.mark.parametrize("lock_status", [409, 503])
+def test_update_and_limits_wait_out_a_lock_of_either_status(emu, lock_status):
+    emu.cloud_config(lock_status=lock_status)
+    cid = arrange(emu)["id"]
+    emu.lock_cluster(cid, seconds=30)
+    c = client(emu)
+    out = c.set_usage_limits(cid, {"request_unit_limit": 1000, "storage_mib_limit": 2048})
+    assert out["config"]["serverless"]["usage_limits"]["request_unit_limit"] == "1000"
+    assert [s for m, p, s in log(emu) if m == "PATCH"] == [lock_status, 200]
+    emu.lock_cluster(cid, seconds=30)
+    c.update_cluster(cid, {"delete_protection": "ENABLED"}, wait=False)
+    assert c.get_cluster(cid)["delete_protection"] == "ENABLED"
+
+
+def test_update_waits_for_a_job_it_may_have_started_before_comparing(emu):
+    cid = arrange(emu, "shop-prod", **ADVANCED_SPEC)["id"]
+    emu.fault_rules({"kind": "reset_after", "method": "PATCH", "path": "/api/v1/clusters/%s" % cid})
+    out = client(emu).update_cluster(cid, {"cockroach_version": "v24.3"})
+    assert out["upgrade_status"] == "PENDING_FINALIZATION" and out["cockroach_version"].startswith("v24.3")
+    assert [s for m, p, s in log(emu) if m == "PATCH"] == [None]
+
+
+def test_unapplied_fields_compares_what_a_patch_sets():
+    cluster = {"plan": "STANDARD", "delete_protection": "DISABLED", "labels": {"a": "b"},
+               "cockroach_version": "v24.3.1", "upgrade_status": "FINALIZED",
+               "config": {"serverless": {"usage_limits": {"provisioned_virtual_cpus": "4"}, "upgrade_type": "MANUAL"}},
+               "regions": [{"name": "us-east1", "primary": True}, {"name": "us-west2", "primary": False}]}
+    assert cloud.unapplied_fields(cluster, {"serverless": {"usage_limits": {"provisioned_virtual_cpus": "4"},
+                                                           "regions": ["us-west2", "us-east1"],
+                                                           "primary_region": "us-east1"},
+                                            "labels": {"a": "b"}, "cockroach_version": "v24.3",
+                                            "upgrade_status": "FINALIZED"}) == []
+    assert cloud.unapplied_fields(cluster, {"delete_protection": "ENABLED", "labels": {},
+                                            "serverless": {"usage_limits": {"provisioned_virtual_cpus": "8"}},
+                                            "unknown": 1}) == ["delete_protection", "labels", "serverless", "unknown"]
+    dedicated = {"config": {"dedicated": {"machine_type": "n2-standard-4", "num_virtual_cpus": 4, "storage_gib": 15}},
+                 "regions": [{"name": "us-east1", "node_count": 3}]}
+    assert cloud.unapplied_fields(dedicated, {"dedicated": {"region_nodes": {"us-east1": 3}, "hardware": {
+        "machine_spec": {"num_virtual_cpus": 4}, "storage_gib": 15}}}) == []
+    assert cloud.unapplied_fields(dedicated, {"dedicated": {"hardware": {"storage_gib": 30}}}) == ["dedicated"]
+
+
+@pytest.mark.parametrize("fault", [{"kind": "reset_after"}, {"kind": "500", "count": 10}])
+def test_delete_after_a_lost_answer_rereads_and_treats_deleted_as_done(emu, fault):
+    cid = arrange(emu)["id"]
+    emu.fault_rules(dict(fault, method="DELETE", path="/api/v1/clusters/%s" % cid))
+    c = client(emu, retries=2)
+    if fault["kind"] == "500":
+        with pytest.raises(http.ServerError):
+            c.delete_cluster(cid)  # never acted, still there after every retry: the error stands
+        assert c.get_cluster(cid)["state"] == "CREATED"
+    else:
+        assert c.delete_cluster(cid) is None
+        assert c.get_cluster(cid)["state"] == "DELETED"
+
+
+def test_delete_waits_out_a_lock(emu):
+    emu.cloud_config(lock_status=503, lock_scope="all")
+    cid = arrange(emu)["id"]
+    emu.lock_cluster(cid, seconds=30)
+    client(emu).delete_cluster(cid)
+    assert emu.cloud("GET", "/api/v1/clusters/%s" % cid).json()["state"] == "DELETED"
+
+
+def test_rename_after_a_lost_answer_is_not_sent_again(emu):
+    cid = arrange(emu)["id"]
+    c = client(emu)
+    c.create_database(cid, "old")
+    emu.fault_rules({"kind": "reset_after", "method": "PATCH"})
+    assert c.rename_database(cid, "old", "new") == {"name": "new"}
+    assert [d["name"] for d in c.list_databases(cid)].count("new") == 1
 
 
 def test_wait_through_creating_with_capped_backoff(emu):

@@ -84,8 +84,9 @@ def test_locked_cluster_reads_at_once_and_waits_before_a_write(cloud):
 
 @pytest.mark.parametrize("lock_status, posts", [
     (409, [409, 200]),
-    # A 503 is also an ambiguous answer to a create: the client looks, sends it once more, then the lock is waited out.
-    (503, [503, 503, 200]),
+    # A 503 "cluster lock is held" is a refusal (the server did not act): no re-read, no second POST at once;
+    # the lock is waited out, then the create is sent again (issue 10: it used to be sent twice back to back).
+    (503, [503, 200]),
 ])
 def test_a_write_meeting_a_lock_waits_and_retries_once(cloud, lock_status, posts):
     cloud.cloud_config(lock_status=lock_status)
@@ -105,7 +106,34 @@ def test_other_conflicts_are_not_retried(cloud):
         add_user(cloud, target)
     assert [status for method, path, status in calls(cloud) if method == "POST"] == [200, 409]
     assert is_lock_error(ServerError("cluster lock is held", status=503))
+    assert is_lock_error(ConflictError("couldn't lock cluster", status=400))
+    assert not is_lock_error(ServerError("internal error", status=500))
     assert not is_lock_error(ValueError("lock"))
+
+
+def test_a_write_meeting_a_lock_again_and_again_waits_each_time(cloud):
+    cloud.cloud_config(lock_status=503)
+    cid = arrange(cloud)
+    target = ClusterTarget(cloud.client, "shop-dev", 600)
+    cloud.fault_rules({"kind": "503", "method": "POST", "path": "/api/v1/clusters/%s/sql-users" % cid, "count": 3})
+    # an injected plain 503 is ambiguous: the user is looked up before each new POST, never sent blindly
+    add_user(cloud, target)
+    posts = [status for method, path, status in calls(cloud) if method == "POST"]
+    assert posts[-1] == 200 and posts.count(200) == 1
+    assert [u["name"] for u in cloud.client.list_sql_users(cid)] == ["app"]
+
+
+@pytest.mark.parametrize("how", ["deleted", "never"])
+def test_a_cluster_that_is_gone_is_a_target_only_with_missing_ok(cloud, how):
+    if how == "deleted":
+        cid = arrange(cloud)
+        cloud.client.delete_cluster(cid)
+        name = cid
+    else:
+        name = "no-such-cluster"
+    assert ClusterTarget(cloud.client, name, 60, missing_ok=True).gone
+    with pytest.raises(NotFoundError, match="no active cluster has this name or id"):
+        ClusterTarget(cloud.client, name, 60)
 
 
 def test_unknown_cluster_names_the_option(cloud):

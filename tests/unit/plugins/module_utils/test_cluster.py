@@ -234,3 +234,16 @@ def test_restart_safety_proxy_failure_no_answer_and_missing_endpoint(emulated):
     assert r["status"] is None and r["error"]
     r = c.restart_safety(url=emulated.node_url(1) + "/db-console")  # a server without the endpoint answers 404
     assert r["status"] == 404 and r["supported"] is False
+
+
+@pytest.mark.parametrize("kind", ["500", "503", "429", "reset_before", "reset_after"])
+def test_login_is_retried_after_a_5xx_429_or_lost_answer(emulated, kind):
+    """Issue 10: one 5xx on the login POST failed every Cluster module. A second login at worst leaves one
+    extra session on the server (it expires); only the token received is used and logged out."""
+    emulated.fault_rules({"kind": kind, "method": "POST", "path": "/api/v2/login/"})
+    with client(emulated) as c:
+        assert len(c.list_nodes()) == 3
+        assert c.login_count == 1
+    logins = [e for e in emulated.requests() if e["path"] == "/api/v2/login/"]
+    assert len(logins) == 2 and logins[0]["fault"] and logins[1]["status"] == 200
+    assert [e["status"] for e in emulated.requests() if e["path"] == "/api/v2/logout/"] == [200]

@@ -156,3 +156,19 @@ def test_ok_statuses_return_instead_of_raise(clock):
     t = make([FakeResponse(500, text="An internal server error has occurred.\n")], clock)
     resp = t.request("GET", "/api/v2/health/", ok_statuses=(200, 500))
     assert resp.status == 500
+
+
+def test_post_is_retried_when_the_connection_was_never_made(clock):
+    refused = requests.exceptions.ConnectionError(
+        "HTTPConnectionPool(host='h', port=1): Max retries exceeded (Caused by NewConnectionError("
+        "'Failed to establish a new connection: [Errno 111] Connection refused'))")
+    t = make([refused, requests.exceptions.ConnectTimeout("connect timed out"), FakeResponse(200, {"id": 1})], clock)
+    assert t.request("POST", "/clusters", json_body={}).body == {"id": 1}
+    assert len(t.session.calls) == 3
+    # a reset or a read timeout may come after the server acted: a POST is not sent again
+    for lost in (requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'reset'))"),
+                 requests.exceptions.ReadTimeout("read timed out")):
+        t = make([lost], clock)
+        with pytest.raises(http.TransportError) as info:
+            t.request("POST", "/clusters", json_body={})
+        assert len(t.session.calls) == 1 and info.value.sent is True
