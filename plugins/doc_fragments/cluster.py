@@ -23,7 +23,7 @@ options:
     type: str
   password:
     description:
-      - Password of O(username). It is sent once, as a form body, to C(/api/v2/login/).
+      - Password of O(username). It is sent as a form body to C(/api/v2/login/) only (again only when a login attempt got no answer).
       - If not set, the value of the E(COCKROACH_CLUSTER_PASSWORD) environment variable is used.
     type: str
   session:
@@ -52,8 +52,8 @@ options:
     default: 30
   retries:
     description:
-      - Extra attempts for reads after a connection error, a 5xx or a 429, with jittered
-        exponential backoff. A login is never retried. 0 to 20.
+      - Extra attempts for reads and for the login after a connection error, a 5xx or a 429, with jittered
+        exponential backoff (a login retried after a lost answer may leave one unused session, which expires). 0 to 20.
     type: int
     default: 3
 requirements:
