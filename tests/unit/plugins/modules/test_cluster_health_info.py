@@ -63,3 +63,18 @@ def test_bad_input_no_request(emulated):
                  "wait_safe_interval must be at least 0.25"):
         assert text in res["msg"]
     assert emulated.requests() == []
+
+
+def test_unknown_node_is_named_not_a_bad_ready_parameter(emulated):
+    """The proxy answers 400 for a node id it cannot route to: an unknown node, not a readiness answer."""
+    res = run(emulated, node_id=9, restart_safety=True, wait_safe_timeout=60)
+    assert res.failed and res["msg"].startswith("node 9 is not in the cluster (nodes: 1, 2, 3); ")
+    assert "boolean" not in res["msg"]
+    # the 400 of the restart-safety probe ends its wait at once
+    assert emulated.paths().count(("GET", "/api/v2/health/restart_safety/")) == 1
+
+
+def test_unknown_node_with_its_own_url_is_a_liveness_error(emulated):
+    res = run(emulated, node_id=9, node_url=emulated.node_url(2))
+    assert not res.failed and res["ready"] is True
+    assert res["liveness"] == "unknown" and res["liveness_error"] == "node 9 is not in the cluster (nodes: 1, 2, 3)"
