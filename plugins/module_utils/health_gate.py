@@ -9,6 +9,7 @@ readiness, feed both to :func:`health.evaluate`, and poll until healthy or the d
 Kept apart from :mod:`health` so that the verdict stays a pure function.
 """
 
+import math
 import time
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import API_PREFIX
@@ -25,6 +26,32 @@ try:
     from concurrent.futures import ThreadPoolExecutor
 except ImportError:  # pragma: no cover - Python 3 always has it
     ThreadPoolExecutor = None
+
+
+# Upper bounds of the gate's own numbers: a wait of more than a day is a typo (and outlives any task timeout).
+MAX_WAIT = 86400.0
+MAX_INTERVAL = 3600.0
+MAX_PROBE_TIMEOUT = 300.0
+
+
+def number_errors(params, name, low, high, low_inclusive=True, unit="seconds"):
+    """The message (as a list) for option ``name`` when it is not a finite number within [low, high].
+
+    ``nan`` passes every ``<``/``>`` test and ``inf`` never ends a wait, so both are refused first.
+    """
+    value = params.get(name)
+    if value is None:
+        return []
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ["%s must be a number, got %r" % (name, value)]
+    if not math.isfinite(number):
+        return ["%s must be a finite number of %s, got %r" % (name, unit, value)]
+    if number > high or number < low or (number == low and not low_inclusive):
+        return ["%s must be %s %g and at most %g %s, got %r" % (
+            name, "at least" if low_inclusive else "more than", low, high, unit, value)]
+    return []
 
 
 def parse_node_urls(value):

@@ -245,7 +245,14 @@ api_url:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import HealthGate, parse_node_urls
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import (
+    MAX_INTERVAL,
+    MAX_PROBE_TIMEOUT,
+    MAX_WAIT,
+    HealthGate,
+    number_errors,
+    parse_node_urls,
+)
 
 RESULT_KEYS = ("healthy", "reasons", "checks", "nodes", "underreplicated", "unavailable", "streak", "stable_checks",
                "waited", "polls", "requests", "failovers", "api_url")
@@ -257,18 +264,15 @@ def validate(params):
         parse_node_urls(params.get("node_urls"))
     except ValueError as exc:
         errors.append(str(exc))
-    if params["wait_timeout"] < 0:
-        errors.append("wait_timeout must be 0 or more seconds")
-    if params["interval"] <= 0:
-        errors.append("interval must be more than 0 seconds (0.5 polls twice a second)")
-    if params["stable_checks"] < 1:
-        errors.append("stable_checks must be 1 or more")
-    if params["probe_timeout"] <= 0:
-        errors.append("probe_timeout must be more than 0 seconds")
+    errors += number_errors(params, "wait_timeout", 0, MAX_WAIT)
+    errors += number_errors(params, "interval", 0, MAX_INTERVAL, low_inclusive=False)
+    errors += number_errors(params, "probe_timeout", 0, MAX_PROBE_TIMEOUT, low_inclusive=False)
+    if params["stable_checks"] < 1 or params["stable_checks"] > 1000:
+        errors.append("stable_checks must be 1 or more (at most 1000), got %d" % params["stable_checks"])
     if params.get("expected_nodes") is not None and params["expected_nodes"] < 1:
         errors.append("expected_nodes must be 1 or more")
-    if params.get("min_free_storage") is not None and not 0 <= params["min_free_storage"] <= 100:
-        errors.append("min_free_storage is a percentage between 0 and 100")
+    if number_errors(params, "min_free_storage", 0, 100, unit="percent"):
+        errors.append("min_free_storage is a percentage between 0 and 100, got %r" % params["min_free_storage"])
     for key, value in (params.get("started_after") or {}).items():
         try:
             int(key)

@@ -172,6 +172,7 @@ restart_safety:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import health_meaning, normalize_node
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import MAX_INTERVAL, MAX_WAIT, number_errors
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
     MIN_INTERVAL,
     describe,
@@ -187,10 +188,10 @@ def validate(params):
         errors.append("node_url must be a node's base URL starting with http:// or https://, got %r" % url)
     if params["node_id"] is not None and params["node_id"] < 1:
         errors.append("node_id must be a positive node id")
-    if params["wait_safe_timeout"] < 0:
-        errors.append("wait_safe_timeout must be 0 or more seconds")
-    if params["wait_safe_interval"] < MIN_INTERVAL:
-        errors.append("wait_safe_interval must be at least %s seconds (at most 4 requests a second)" % MIN_INTERVAL)
+    errors += number_errors(params, "wait_safe_timeout", 0, MAX_WAIT)
+    if number_errors(params, "wait_safe_interval", MIN_INTERVAL, MAX_INTERVAL):
+        errors.append("wait_safe_interval must be at least %s seconds (at most 4 requests a second), a finite number "
+                      "up to %g, got %r" % (MIN_INTERVAL, MAX_INTERVAL, params["wait_safe_interval"]))
     return errors
 
 
