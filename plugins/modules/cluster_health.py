@@ -237,6 +237,15 @@ failovers:
   returned: always
   type: int
   sample: 0
+retried:
+  description:
+    - How often a transient failure (429, 503 or 504 without a readiness answer, reset, timeout) or, in one
+      evaluation, a not-ready answer was asked again within a poll (a 429's C(Retry-After) wait and a node-list
+      5xx are retried by the HTTP layer and counted in RV(requests) only). Such failures are never reported as
+      a verdict; see O(retries).
+  returned: always
+  type: int
+  sample: 0
 api_url:
   description: The node that served the last node list (V(null) when none answered).
   returned: always
@@ -255,7 +264,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gat
 )
 
 RESULT_KEYS = ("healthy", "reasons", "checks", "nodes", "underreplicated", "unavailable", "streak", "stable_checks",
-               "waited", "polls", "requests", "failovers", "api_url")
+               "waited", "polls", "requests", "failovers", "retried", "api_url")
 
 
 def validate(params):

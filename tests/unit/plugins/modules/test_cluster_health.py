@@ -160,3 +160,70 @@ def test_wrong_password_no_secret(cluster):
     res = run(cluster, password="wrong-" + cluster.admin_password, node_urls=cluster.node_urls)
     assert res["failed"] is True and "login as 'root' failed" in res["msg"]
     assert "wrong-" + cluster.admin_password not in res.output
+
+
+# -- transient errors are asked again, never reported as "not ready" (issue 10) ---------------------------------
+
+def preflight(cluster, **args):
+    """The rolling_restart pre-flight: one evaluation (no wait) of a 3-poll stability window."""
+    base = dict(node_urls=cluster.node_urls, expected_nodes=5, stable_checks=3, interval=0.5)
+    base.update(args)
+    return run(cluster, **base)
+
+
+def probes_of(cluster, node_id):
+    return [e for e in cluster.requests() if e["path"] == HEALTH and e["node_id"] == node_id]
+
+
+def test_one_evaluation_survives_a_503_and_a_429_on_probes(cluster):
+    cluster.fault_rules({"kind": "503", "path": HEALTH, "node_id": 3},
+                        {"kind": "429", "path": HEALTH, "node_id": 2, "skip": 1},
+                        {"kind": "500", "path": HEALTH, "node_id": 4, "skip": 2},
+                        {"kind": "reset_before", "path": HEALTH, "node_id": 5},
+                        {"kind": "503", "path": NODES, "skip": 1})
+    res = preflight(cluster)
+    assert res["healthy"] is True and res["reasons"] == [] and res["polls"] == 3
+    # each faulty probe was asked once more; the 429's Retry-After (1 s) was waited out
+    assert [len(probes_of(cluster, n)) for n in (1, 2, 3, 4, 5)] == [3, 4, 4, 4, 4]
+    assert [e["status"] for e in probes_of(cluster, 2)][1:3] == [429, 200]
+    assert count(cluster, "GET", NODES) == 4 and res["retried"] == 3
+
+
+def test_one_evaluation_through_the_proxy_survives_a_503(cluster):
+    cluster.fault_rules({"kind": "503", "path": HEALTH, "node_id": 1, "skip": 2})
+    res = preflight(cluster, node_urls=None)
+    assert res["healthy"] is True and res["polls"] == 3
+
+
+def test_a_node_really_not_ready_is_named(cluster):
+    cluster.patch_node(2, {"ready": False})
+    cluster.fault_rules({"kind": "503", "path": HEALTH, "node_id": 3})
+    res = preflight(cluster, fail_on_unhealthy=False)
+    assert res["healthy"] is False
+    assert res["reasons"] == ["node 2 is not ready: %s/api/v2/health/?ready=true answered HTTP 500" % cluster.node_url(2)]
+    # the 500 was confirmed by every attempt (connection retries: 3)
+    assert [e["status"] for e in probes_of(cluster, 2)] == [500] * 4
+
+
+def test_only_transient_answers_are_no_verdict(cluster):
+    cluster.fault_rules({"kind": "503", "path": HEALTH, "node_id": 4, "count": 10})
+    res = preflight(cluster, fail_on_unhealthy=False, retries=2)
+    assert res["healthy"] is False and len(res["reasons"]) == 1
+    assert res["reasons"][0] == ("node 4 could not be probed: %s/api/v2/health/?ready=true answered HTTP 503 on 3 "
+                                 "attempts, a transient error and no readiness answer" % cluster.node_url(4))
+    assert "not ready" not in res["reasons"][0]
+
+
+def test_a_stopped_node_is_asked_once_per_poll(cluster):
+    cluster.stop_node(5)
+    res = preflight(cluster, fail_on_unhealthy=False)
+    assert "node 5 is down: %s did not answer (connection refused)" % cluster.node_url(5) in res["reasons"]
+    assert res["polls"] == 1 and res["retried"] == 0
+
+
+def test_waiting_retries_stop_at_the_deadline(cluster):
+    cluster.fault_rules({"kind": "429", "path": HEALTH, "node_id": 2, "count": 1000})
+    res = run(cluster, node_urls=cluster.node_urls, expected_nodes=5, wait=True, wait_timeout=3, interval=0.5,
+              fail_on_unhealthy=False)
+    assert res["healthy"] is False and res["waited"] <= 3.5
+    assert res["reasons"][0].startswith("node 2 could not be probed: ")
