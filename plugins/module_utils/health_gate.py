@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - Python 3 always has it
 MAX_WAIT = 86400.0
 MAX_INTERVAL = 3600.0
 MAX_PROBE_TIMEOUT = 300.0
+MAX_NODES = 10000
 
 
 def number_errors(params, name, low, high, low_inclusive=True, unit="seconds"):

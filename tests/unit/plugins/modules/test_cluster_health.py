@@ -44,7 +44,7 @@ def test_healthy_once_with_node_urls(cluster):
 
 def test_proxy_probes_without_node_urls(cluster):
     cluster.stop_node(4)
-    res = run(cluster, fail_on_unhealthy=False)
+    res = run(cluster, expected_nodes=5, fail_on_unhealthy=False)
     assert res["healthy"] is False
     url1 = cluster.node_url(1)
     assert "node 4 is down: the proxy answered 502 for it (%s (proxy to node 4))" % url1 in res["reasons"]
@@ -227,3 +227,33 @@ def test_waiting_retries_stop_at_the_deadline(cluster):
               fail_on_unhealthy=False)
     assert res["healthy"] is False and res["waited"] <= 3.5
     assert res["reasons"][0].startswith("node 2 could not be probed: ")
+
+
+# -- defaults: one build and the declared node count (issue 10) --------------------------------------------------
+
+def test_mixed_builds_fail_by_default(cluster):
+    cluster.patch_node(4, {"build_tag": "v25.4.2"})
+    res = run(cluster, node_urls=cluster.node_urls, fail_on_unhealthy=False)
+    assert res["healthy"] is False and res["checks"]["build"] is False
+    assert res["reasons"] == ["the nodes run 2 different builds: v25.4.1 on node(s) 1, 2, 3, 5; v25.4.2 on node(s) 4"]
+    assert run(cluster, node_urls=cluster.node_urls, same_build=False)["healthy"] is True
+
+
+def test_the_count_comes_from_node_urls_not_from_the_node_list(cluster):
+    """Six URLs declared, five nodes in the list: the short list fails although every listed node is fine."""
+    urls = {i + 1: url for i, url in enumerate(cluster.node_urls)}
+    urls[6] = cluster.node_urls[0]
+    res = run(cluster, node_urls=urls, fail_on_unhealthy=False)
+    assert res["checks"]["count"] is False
+    assert "the node list has 5 node(s) that are not decommissioned (1, 2, 3, 4, 5); 6 expected" in res["reasons"]
+
+
+def test_an_undeclared_count_is_refused_before_any_request(cluster):
+    res = run(cluster)
+    assert res.failed and "the expected node count is unknown: set expected_nodes" in res["msg"]
+    assert "check_node_count=false" in res["msg"] and cluster.requests() == []
+
+
+def test_the_count_check_can_be_switched_off(cluster):
+    res = run(cluster, check_node_count=False, expected_nodes=9)
+    assert res["healthy"] is True and res["checks"]["count"] is True
