@@ -244,6 +244,8 @@ class HealthGate:
                 except CockroachError as exc:
                     errors.append("%s: %s" % (self.endpoints[index], exc.message))
                     transient = transient or transient_error(exc)
+                    if client.token and not self.token:
+                        self.token = client.token  # logged in before the read failed: one login per run
                     continue
                 if client.token and not self.token:
                     self.token = client.token

@@ -257,3 +257,10 @@ def test_an_undeclared_count_is_refused_before_any_request(cluster):
 def test_the_count_check_can_be_switched_off(cluster):
     res = run(cluster, check_node_count=False, expected_nodes=9)
     assert res["healthy"] is True and res["checks"]["count"] is True
+
+
+def test_a_reset_node_list_fails_over_without_a_second_login(cluster):
+    cluster.fault_rules({"kind": "reset_before", "path": NODES, "node_id": 1})
+    res = preflight(cluster)
+    assert res["healthy"] is True and res["failovers"] == 1
+    assert count(cluster, "POST", "/api/v2/login/") == 1
