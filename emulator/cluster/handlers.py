@@ -56,7 +56,10 @@ class ClusterAPI:
                 return text(400, "invalid remote_node_id: %s" % remote)
             if target != req.node_id:
                 if target not in self.s.nodes:
-                    return text(400, "node %d not found" % target)
+                    # nodeProxy.routeToNode (pkg/server/node_http_router.go): the gossip lookup of the
+                    # node's HTTP address fails -> http.Error 400 with the wrapped error text
+                    return text(400, "unable to get address for nodeID: %d: unable to look up descriptor for n%d"
+                                % (target, target))
                 if not self.s.process_up(target):
                     return text(502, "unable to proxy request to node %d: connection refused" % target)
                 req = Request(req.method, req.path, req.query, req.headers, req.body, node_id=target)

@@ -32,6 +32,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport 
     CockroachError,
     NotFoundError,
     RetryPolicy,
+    ServerError,
     Transport,
 )
 
@@ -78,6 +79,20 @@ def cluster_error_parser(status, body, text):
             return err.get("code"), err.get("message") or str(err), None
         return body.get("code"), body.get("message") or err or str(body), None
     return None, (text or "").strip() or ("HTTP %s" % status), None
+
+
+class _NoRetryOn:
+    """A retry policy that gives up at once on ``statuses`` and otherwise follows ``policy``."""
+
+    def __init__(self, policy, statuses):
+        self.policy = policy
+        self.statuses = frozenset(statuses)
+
+    def should_retry(self, attempt, method, status, idempotent):
+        return status not in self.statuses and self.policy.should_retry(attempt, method, status, idempotent)
+
+    def delay(self, attempt, retry_after=None):
+        return self.policy.delay(attempt, retry_after)
 
 
 class ClusterClient:
@@ -271,9 +286,31 @@ class ClusterClient:
         return self.paginate("/api/v2/nodes/", "nodes", "offset", limit=limit)
 
     def list_node_ranges(self, node_id, range_ids=None, limit=DEFAULT_PAGE_LIMIT):
-        """The ranges of one node (``node_id`` an id or ``local``), optionally only ``range_ids``."""
+        """The ranges of one node (``node_id`` an id or ``local``), optionally only ``range_ids``.
+
+        A node id the cluster does not have is answered with the generic 500 of a failed dial (reference
+        6.2), which looks like a transient failure: the first try does not retry a 500 and lets the node
+        list decide. An unknown node raises NotFoundError ``node N is not in the cluster (nodes: ...)``;
+        a known one is asked again with the usual retries.
+        """
         params = {"ranges": ",".join(str(r) for r in range_ids)} if range_ids else None
-        return self.paginate("/api/v2/nodes/%s/ranges/" % node_id, "ranges", "offset", limit=limit, params=params)
+        path = "/api/v2/nodes/%s/ranges/" % node_id
+        if str(node_id) == "local":
+            return self.paginate(path, "ranges", "offset", limit=limit, params=params)
+        policy = self.transport.retry
+        self.transport.retry = _NoRetryOn(policy, (500,))
+        try:
+            return self.paginate(path, "ranges", "offset", limit=limit, params=params)
+        except ServerError as exc:
+            if exc.status != 500:
+                raise
+        finally:
+            self.transport.retry = policy
+        known = sorted(int(n["node_id"]) for n in self.list_nodes() if isinstance(n, dict) and n.get("node_id"))
+        if int(node_id) not in known:
+            raise NotFoundError("node %s is not in the cluster (nodes: %s)" % (
+                node_id, ", ".join(str(n) for n in known) or "none"))
+        return self.paginate(path, "ranges", "offset", limit=limit, params=params)
 
     def get_range(self, range_id):
         """``GET /api/v2/ranges/{id}/``: the range as every node sees it (``responses_by_node_id``)."""

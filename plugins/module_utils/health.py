@@ -9,8 +9,10 @@ A pure function of plain data, so that unit and property tests can call it with 
 
 * ``nodes``: the node list (``ClusterClient.list_nodes``, all pages), raw node objects, or ``None``
   when no node answered the list;
-* ``probes``: ``{node_id: {"url", "status", "ready", "error"}}``, one readiness probe
-  (``ClusterClient.probe_readiness``: 200 ready, 500 not ready, no answer = down) per node;
+* ``probes``: ``{node_id: {"url", "status", "ready", "error", "transient", "attempts"}}``, one readiness
+  probe (``ClusterClient.probe_readiness``: 200 ready, 500 not ready, no answer = down) per node; with
+  ``transient`` every attempt failed without a readiness answer (429, 503, reset, timeout), which is
+  reported as such, never as "not ready";
 * ``expect``: the caller's expectations (see :func:`evaluate`);
 * ``streak``: how many polls in a row passed before this one (the stability window).
 
@@ -92,6 +94,12 @@ def probe_text(node_id, probe):
     """Why the readiness probe of ``node_id`` did not pass."""
     url = probe.get("url") or "?"
     status = probe.get("status")
+    if probe.get("transient"):
+        what = "HTTP %s" % status if status is not None else short_error(probe.get("error"))
+        tries = probe.get("attempts") or 1
+        return ("node %s could not be probed: %s%s answered %s on %s attempt%s, a transient error and no "
+                "readiness answer" % (node_id, url.rstrip("/"), READINESS_PROBE if status is not None else "",
+                                      what, tries, "" if tries == 1 else "s"))
     if status is None:
         return "node %s is down: %s did not answer (%s)" % (node_id, url, short_error(probe.get("error")))
     if status == 502:

@@ -7,13 +7,22 @@
 readiness, feed both to :func:`health.evaluate`, and poll until healthy or the deadline.
 
 Kept apart from :mod:`health` so that the verdict stays a pure function.
+
+Transient errors are not verdicts. A 429, a 503 or 504 that carries no readiness answer, a reset or a
+timeout is asked again (``retries`` of the connection, jittered backoff, ``Retry-After`` honoured, never past
+the wait's deadline) and, when every attempt fails so, reported as "could not be probed", not as "not
+ready". The readiness endpoint's own "not ready" (500, reference 5.1) cannot be told apart from an
+internal error on the wire, so a single evaluation (no wait) confirms it with the same attempts (one 200
+among them is ready); while waiting, the next poll confirms it.
+A refused connection (the process is down) and the proxy's 502 (target down) are answers, asked once.
 """
 
+import math
 import time
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import API_PREFIX
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import ClusterConnection
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health import evaluate
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health import evaluate, short_error
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
     AuthError,
     ClientError,
@@ -25,6 +34,33 @@ try:
     from concurrent.futures import ThreadPoolExecutor
 except ImportError:  # pragma: no cover - Python 3 always has it
     ThreadPoolExecutor = None
+
+
+# Upper bounds of the gate's own numbers: a wait of more than a day is a typo (and outlives any task timeout).
+MAX_WAIT = 86400.0
+MAX_INTERVAL = 3600.0
+MAX_PROBE_TIMEOUT = 300.0
+MAX_NODES = 10000
+
+
+def number_errors(params, name, low, high, low_inclusive=True, unit="seconds"):
+    """The message (as a list) for option ``name`` when it is not a finite number within [low, high].
+
+    ``nan`` passes every ``<``/``>`` test and ``inf`` never ends a wait, so both are refused first.
+    """
+    value = params.get(name)
+    if value is None:
+        return []
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ["%s must be a number, got %r" % (name, value)]
+    if not math.isfinite(number):
+        return ["%s must be a finite number of %s, got %r" % (name, unit, value)]
+    if number > high or number < low or (number == low and not low_inclusive):
+        return ["%s must be %s %g and at most %g %s, got %r" % (
+            name, "at least" if low_inclusive else "more than", low, high, unit, value)]
+    return []
 
 
 def parse_node_urls(value):
@@ -57,6 +93,60 @@ def parse_node_urls(value):
     return result
 
 
+# Answers of no-answer kind that say something definite about the node (asked once).
+DEFINITE_NO_ANSWER = ("connection refused", "unknown host", "TLS certificate not trusted")
+
+
+def probe_kind(status, error, proxied=False):
+    """What one readiness probe answer means for the gate.
+
+    ``ready`` (200); ``not_ready`` (500, the v2 readiness answer, or a v1-style 503 carrying the
+    readiness error code 14); ``down`` (connection refused, unknown host, untrusted TLS; the proxy's 502
+    for a proxied probe); ``transient`` (429, 502/503/504 without a readiness answer, other 5xx, resets,
+    timeouts); ``answer`` (any other status, such as a 400: definite, reported as it is).
+    """
+    if status == 200:
+        return "ready"
+    if status is None:
+        return "down" if short_error(error) in DEFINITE_NO_ANSWER else "transient"
+    if status == 500:
+        return "not_ready"
+    if status == 502 and proxied:
+        return "down"
+    if status == 503 and '"code":14' in (error or "").replace(" ", ""):
+        return "not_ready"
+    if status == 429 or status >= 500:
+        return "transient"
+    return "answer"
+
+
+def transient_error(exc):
+    """Whether a failed node-list read is worth another round (no answer other than a definite one, 429, 5xx)."""
+    if exc.status is None:
+        return short_error(exc.message) not in DEFINITE_NO_ANSWER
+    return exc.status == 429 or exc.status >= 500
+
+
+class GateRetryPolicy(RetryPolicy):
+    """The transport's policy for the gate's clients: only ``statuses`` (and 429, for every method) are
+    retried, ``Retry-After`` is honoured, and no retry ever sleeps past the gate's deadline."""
+
+    def __init__(self, gate, statuses, retries):
+        super().__init__(retries=retries, base=0.2, cap=2.0, max_retry_after=10.0)
+        self.gate = gate
+        self.statuses = frozenset(statuses)
+
+    def should_retry(self, attempt, method, status, idempotent):
+        if attempt >= self.retries or self.gate.time_left() <= 0:
+            return False
+        if status == 429:
+            return True
+        return bool(idempotent) and status in self.statuses
+
+    def delay(self, attempt, retry_after=None):
+        return max(0.0, min(super().delay(attempt, retry_after), self.gate.time_left()))
+
+
 class HealthGate:
     """Polls one cluster. ``conn`` holds the Cluster API connection options of the modules (their params);
     bad ones raise ValueError worded as the modules word them."""
@@ -79,28 +169,52 @@ class HealthGate:
         self.token = self.connection.get("session")
         self.failovers = 0
         self.polls = 0
+        # transient failures: how often to ask again, how long to pause, until when (None: no wait deadline)
+        self.retries = max(0, int(self.connection.get("retries", 3)))
+        self.backoff = RetryPolicy(retries=self.retries, base=0.2, cap=2.0, max_retry_after=10.0)
+        self.deadline = None
+        self.retried = 0
 
     # -- clients ------------------------------------------------------------------------------
-    def _client(self, url, timeout, session=None):
-        """A client of the node at ``url`` from the one connection object: no retries (the poll loop retries)."""
-        return self.connection.client(url, session=session, timeout=timeout, retry=RetryPolicy(retries=0),
+    def _client(self, url, timeout, retry, session=None):
+        """A client of the node at ``url`` from the one connection object, with the gate's retry policy."""
+        return self.connection.client(url, session=session, timeout=timeout, retry=retry,
                                       clock=self.clock, sleep=self.sleep)
 
     def api_client(self, index):
         url = self.endpoints[index]
         client = self.api_clients.get(url)
         if client is None:
-            # one login for the whole run: later endpoints reuse the token (valid on every node)
-            client = self._client(url, min(float(self.connection.get("timeout", 30.0)), 10.0), session=self.token)
+            # one login for the whole run: later endpoints reuse the token (valid on every node).
+            # Answers with a status are retried here; no answer fails over to the next node at once.
+            retry = GateRetryPolicy(self, (500, 502, 503, 504), self.retries)
+            client = self._client(url, min(float(self.connection.get("timeout", 30.0)), 10.0), retry,
+                                  session=self.token)
             self.api_clients[url] = client
         return client
 
     def probe_client(self, url):
         client = self.probe_clients.get(url)
         if client is None:
-            client = self._client(url, self.probe_timeout)
+            # the transport waits out a 429's Retry-After; every other answer comes back to _probe
+            client = self._client(url, self.probe_timeout, GateRetryPolicy(self, (), self.retries))
             self.probe_clients[url] = client
         return client
+
+    def time_left(self):
+        """Seconds until the wait's deadline (unbounded without one)."""
+        if self.deadline is None:
+            return float("inf")
+        return self.deadline - self.clock()
+
+    def pause(self, attempt, retry_after=None):
+        """Sleep before asking again after a transient failure; False when the deadline leaves no time."""
+        left = self.time_left()
+        if left <= 0:
+            return False
+        self.sleep(max(0.0, min(self.backoff.delay(attempt, retry_after), left)))
+        self.retried += 1
+        return True
 
     @property
     def request_count(self):
@@ -115,24 +229,33 @@ class HealthGate:
         another node would answer the same.
         """
         errors = []
-        for step in range(len(self.endpoints)):
-            index = (self.api_index + step) % len(self.endpoints)
-            client = self.api_client(index)
-            if self.token and not client.token:
-                client.token = self.token
-            try:
-                nodes = client.list_nodes()
-            except (AuthError, ClientError):
-                raise
-            except CockroachError as exc:
-                errors.append("%s: %s" % (self.endpoints[index], exc.message))
-                continue
-            if client.token and not self.token:
-                self.token = client.token
-            if index != self.api_index:
-                self.failovers += 1
-                self.api_index = index
-            return nodes, None
+        for attempt in range(1 + self.retries):
+            errors = []
+            transient = False
+            for step in range(len(self.endpoints)):
+                index = (self.api_index + step) % len(self.endpoints)
+                client = self.api_client(index)
+                if self.token and not client.token:
+                    client.token = self.token
+                try:
+                    nodes = client.list_nodes()
+                except (AuthError, ClientError):
+                    raise
+                except CockroachError as exc:
+                    errors.append("%s: %s" % (self.endpoints[index], exc.message))
+                    transient = transient or transient_error(exc)
+                    if client.token and not self.token:
+                        self.token = client.token  # logged in before the read failed: one login per run
+                    continue
+                if client.token and not self.token:
+                    self.token = client.token
+                if index != self.api_index:
+                    self.failovers += 1
+                    self.api_index = index
+                return nodes, None
+            # every node failed; another round only when some failure was transient
+            if not transient or attempt == self.retries or not self.pause(attempt):
+                break
         return None, "; ".join(errors)
 
     def targets(self, nodes):
@@ -153,15 +276,31 @@ class HealthGate:
         return result
 
     def _probe(self, item):
+        """One node's readiness: asked again after a transient answer (and, in one evaluation, after a 500)."""
         nid, (url, via) = item
         if via is None:
-            status, ready, error = self.probe_client(url).probe_readiness()
-            shown = url
+            client, shown, params = self.probe_client(url), url, {}
         else:
             client = self.api_clients.get(url) or self.probe_client(url)
-            status, ready, error = client.probe_readiness(remote_node_id=via)
-            shown = "%s (proxy to node %s)" % (url, via)
-        return nid, {"url": shown, "status": status, "ready": ready, "error": error if not ready else None}
+            shown, params = "%s (proxy to node %s)" % (url, via), {"remote_node_id": via}
+        not_ready = None
+        attempts = 0
+        while True:
+            status, ready, error = client.probe_readiness(**params)
+            attempts += 1
+            kind = probe_kind(status, error, proxied=via is not None)
+            if kind == "not_ready":
+                not_ready = (status, error)
+            if kind not in ("not_ready", "transient") or status == 429:
+                break  # an answer; (a 429 reaches here only after the transport waited out its Retry-After)
+            if kind == "not_ready" and self.deadline is not None:
+                break  # while waiting, the next poll confirms it (a node coming up stays one probe per poll)
+            if attempts > self.retries or not self.pause(attempts - 1):
+                break
+        if kind == "transient" and not_ready is not None:
+            kind, (status, error) = "not_ready", not_ready  # the readiness answer outweighs a later hiccup
+        return nid, {"url": shown, "status": status, "ready": kind == "ready", "error": None if kind == "ready"
+                     else error, "transient": kind == "transient", "attempts": attempts}
 
     def probe(self, targets):
         items = sorted(targets.items())
@@ -201,6 +340,7 @@ class HealthGate:
         """
         start = self.clock()
         deadline = start + float(timeout)
+        self.deadline = deadline if wait else None
         streak = 0
         verdict = None
         while True:
@@ -221,6 +361,7 @@ class HealthGate:
         verdict["polls"] = self.polls
         verdict["requests"] = self.request_count
         verdict["failovers"] = self.failovers
+        verdict["retried"] = self.retried
         return verdict
 
     def close(self):

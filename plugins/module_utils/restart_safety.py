@@ -109,7 +109,7 @@ def describe(result):
 
 
 def wait_restart_safe(probe, timeout, interval=0.5, clock=time.monotonic, sleep=time.sleep):
-    """Call ``probe()`` until it reports safe, reports the endpoint missing, or ``timeout`` passes.
+    """Call ``probe()`` until it reports safe, reports the endpoint missing, answers 400, or ``timeout`` passes.
 
     ``probe`` returns a :func:`parse_restart_safety` dict. Polls start at least ``interval``
     seconds apart (never faster than :data:`MIN_INTERVAL`), the last one at the deadline;
@@ -124,8 +124,8 @@ def wait_restart_safe(probe, timeout, interval=0.5, clock=time.monotonic, sleep=
         began = clock()
         result = probe()
         polls += 1
-        if result["safe"] or not result["supported"]:
-            break
+        if result["safe"] or not result["supported"] or result["status"] == 400:
+            break  # (a 400, such as the proxy's for a node it cannot route to, never turns safe)
         now = clock()
         if now >= deadline:
             break

@@ -13,15 +13,24 @@ description:
     (C(GET /api/v2/nodes/), every page) and every node's readiness probe (C(GET /api/v2/health/?ready=true),
     where 200 is ready, 500 not ready and no answer down).
   - "Healthy means, for every node that is not decommissioned: it answers ready; its liveness is LIVE (SUSPECT,
-    DEAD, DECOMMISSIONING, DRAINING and UNKNOWN are reasons); at least O(expected_nodes) nodes are in the list;
-    the under-replicated and unavailable ranges summed over every store of every node are 0; the builds agree
-    (O(same_build)) or match O(expected_version); the nodes in O(started_after) have restarted; every store has
-    O(min_free_storage) percent free; and all of this held for O(stable_checks) consecutive polls."
+    DEAD, DECOMMISSIONING, DRAINING and UNKNOWN are reasons); at least the expected number of nodes are in the
+    list (O(expected_nodes), by default one per URL of O(node_urls)); the under-replicated and unavailable ranges
+    summed over every store of every node are 0; every node runs one build (O(same_build), on by default) or
+    O(expected_version); the nodes in O(started_after) have restarted; every store has O(min_free_storage) percent
+    free; and all of this held for O(stable_checks) consecutive polls."
+  - "The expected node count comes from what you declare, never from what the node list shows: a node missing
+    from the list (never joined, or lost its record) would otherwise pass. Without O(expected_nodes) or
+    O(node_urls) the module refuses to run unless O(check_node_count=false)."
   - Every failed condition gives one reason that names the node. The module fails with all of them
     unless O(fail_on_unhealthy=false).
   - With O(wait=false) the module evaluates once (O(stable_checks) polls O(interval) apart, stopping at the first
     failing poll). With O(wait=true) it polls every O(interval) seconds until healthy or O(wait_timeout).
   - When the node of O(cluster_url) does not answer, the node list is read from the next node of O(node_urls).
+  - A transient error (429, a 503 or 504 without a readiness answer, another 5xx, a reset, a timeout) is asked
+    again within the poll, up to O(retries) times with jittered backoff and C(Retry-After) honoured, never past
+    O(wait_timeout); when every attempt fails so, the reason says the node could not be probed, never that it is
+    not ready. With O(wait=false) a not-ready answer (500) is also asked again to confirm it; a refused connection
+    and the proxy's 502 (node down) are asked once.
   - Each poll sends one node-list request (one per page of 100 nodes) and one readiness probe per node.
     With O(node_urls) the probes go straight to each node; without, through the node that served the node list
     (C(remote_node_id) proxying).
@@ -33,6 +42,7 @@ options:
         the emulator's ready file). A dict maps node ids to URLs explicitly.
       - These URLs are also the fallbacks for reading the node list when O(cluster_url) does not answer.
       - When omitted, every node in the node list is probed through the node that served the list.
+      - Their number is the expected node count unless O(expected_nodes) is given.
     type: raw
   wait:
     description: Poll until the cluster is healthy or O(wait_timeout) passes, instead of evaluating once.
@@ -55,16 +65,28 @@ options:
     type: int
     default: 1
   expected_nodes:
-    description: Number of nodes (not decommissioned) that must be in the node list.
+    description:
+      - Number of nodes (not decommissioned) that must be in the node list, for example the node count the Cloud
+        API reports for the cluster, or the number of hosts in your inventory group.
+      - Default the number of O(node_urls). One of the two is required unless O(check_node_count=false).
     type: int
+  check_node_count:
+    description:
+      - Require the expected node count (O(expected_nodes), or one node per URL of O(node_urls)).
+      - V(false) skips the count check, so a node missing from the node list goes unnoticed (the default of
+        earlier releases).
+    type: bool
+    default: true
   expected_version:
     description:
       - Build every node must run, for example V(v25.4.1); a prefix such as V(v25.4) matches any patch release.
     type: str
   same_build:
-    description: Require every node to run the same build.
+    description:
+      - Require every node to run the same build (off by default in earlier releases). Set V(false) in the middle
+        of a rolling upgrade, where two builds are expected, and give O(expected_version) at its end.
     type: bool
-    default: false
+    default: true
   started_after:
     description:
       - Nodes that must have restarted, as a dict of node id to Unix nanoseconds; each node's C(started_at)
@@ -96,15 +118,22 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Is the cluster healthy right now? (report only)
+- name: Is the cluster of 3 nodes healthy right now? (report only)
   cockroachdb.cockroachdb.cluster_health:
     cluster_url: https://node1:8080
     username: admin
     password: "{{ crdb_admin_password }}"
+    expected_nodes: 3
     fail_on_unhealthy: false
   register: health
 
-- name: Wait until all 5 nodes are ready, live, fully replicated and on one build, for 3 polls in a row
+- name: As many nodes as the Cloud API reports for the cluster
+  cockroachdb.cockroachdb.cluster_health:
+    cluster_url: "{{ crdb_cluster_url }}"
+    session: "{{ crdb_login.session }}"
+    expected_nodes: "{{ cloud.cluster.regions | map(attribute='node_count') | sum }}"
+
+- name: Wait until all 5 nodes (one per URL) are ready, live, fully replicated and on one build, for 3 polls in a row
   cockroachdb.cockroachdb.cluster_health:
     cluster_url: https://node1:8080
     session: "{{ crdb_login.session }}"
@@ -114,8 +143,6 @@ EXAMPLES = r"""
       - https://node3:8080
       - https://node4:8080
       - https://node5:8080
-    expected_nodes: 5
-    same_build: true
     stable_checks: 3
     wait: true
     wait_timeout: 600
@@ -237,6 +264,15 @@ failovers:
   returned: always
   type: int
   sample: 0
+retried:
+  description:
+    - How often a transient failure (429, 503 or 504 without a readiness answer, reset, timeout) or, in one
+      evaluation, a not-ready answer was asked again within a poll (a 429's C(Retry-After) wait and a node-list
+      5xx are retried by the HTTP layer and counted in RV(requests) only). Such failures are never reported as
+      a verdict; see O(retries).
+  returned: always
+  type: int
+  sample: 0
 api_url:
   description: The node that served the last node list (V(null) when none answered).
   returned: always
@@ -245,10 +281,18 @@ api_url:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import HealthGate, parse_node_urls
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import (
+    MAX_INTERVAL,
+    MAX_NODES,
+    MAX_PROBE_TIMEOUT,
+    MAX_WAIT,
+    HealthGate,
+    number_errors,
+    parse_node_urls,
+)
 
 RESULT_KEYS = ("healthy", "reasons", "checks", "nodes", "underreplicated", "unavailable", "streak", "stable_checks",
-               "waited", "polls", "requests", "failovers", "api_url")
+               "waited", "polls", "requests", "failovers", "retried", "api_url")
 
 
 def validate(params):
@@ -257,18 +301,19 @@ def validate(params):
         parse_node_urls(params.get("node_urls"))
     except ValueError as exc:
         errors.append(str(exc))
-    if params["wait_timeout"] < 0:
-        errors.append("wait_timeout must be 0 or more seconds")
-    if params["interval"] <= 0:
-        errors.append("interval must be more than 0 seconds (0.5 polls twice a second)")
-    if params["stable_checks"] < 1:
-        errors.append("stable_checks must be 1 or more")
-    if params["probe_timeout"] <= 0:
-        errors.append("probe_timeout must be more than 0 seconds")
-    if params.get("expected_nodes") is not None and params["expected_nodes"] < 1:
-        errors.append("expected_nodes must be 1 or more")
-    if params.get("min_free_storage") is not None and not 0 <= params["min_free_storage"] <= 100:
-        errors.append("min_free_storage is a percentage between 0 and 100")
+    errors += number_errors(params, "wait_timeout", 0, MAX_WAIT)
+    errors += number_errors(params, "interval", 0, MAX_INTERVAL, low_inclusive=False)
+    errors += number_errors(params, "probe_timeout", 0, MAX_PROBE_TIMEOUT, low_inclusive=False)
+    if params["stable_checks"] < 1 or params["stable_checks"] > 1000:
+        errors.append("stable_checks must be 1 or more (at most 1000), got %d" % params["stable_checks"])
+    if params.get("expected_nodes") is not None and not 1 <= params["expected_nodes"] <= MAX_NODES:
+        errors.append("expected_nodes must be 1 or more (at most %d), got %d" % (MAX_NODES, params["expected_nodes"]))
+    if params["check_node_count"] and params.get("expected_nodes") is None and not params.get("node_urls"):
+        errors.append("the expected node count is unknown: set expected_nodes (for example the node count the Cloud "
+                      "API reports, or the size of your inventory group) or node_urls with one URL per node; "
+                      "check_node_count=false accepts whatever count the node list shows")
+    if number_errors(params, "min_free_storage", 0, 100, unit="percent"):
+        errors.append("min_free_storage is a percentage between 0 and 100, got %r" % params["min_free_storage"])
     for key, value in (params.get("started_after") or {}).items():
         try:
             int(key)
@@ -279,9 +324,18 @@ def validate(params):
     return errors
 
 
+def expected_node_count(params):
+    """The declared node count: ``expected_nodes``, else one per URL of ``node_urls``; None without the check."""
+    if not params.get("check_node_count", True):
+        return None
+    if params.get("expected_nodes") is not None:
+        return params["expected_nodes"]
+    return len(parse_node_urls(params.get("node_urls"))) or None
+
+
 def expectations(params):
     return dict(
-        expected_nodes=params.get("expected_nodes"),
+        expected_nodes=expected_node_count(params),
         expected_version=params.get("expected_version"),
         same_build=params.get("same_build"),
         stable_checks=params.get("stable_checks"),
@@ -313,8 +367,9 @@ def main():
         interval=dict(type="float", default=0.5),
         stable_checks=dict(type="int", default=1),
         expected_nodes=dict(type="int"),
+        check_node_count=dict(type="bool", default=True),
         expected_version=dict(type="str"),
-        same_build=dict(type="bool", default=False),
+        same_build=dict(type="bool", default=True),
         started_after=dict(type="dict"),
         min_free_storage=dict(type="float"),
         probe_timeout=dict(type="float", default=2.0),

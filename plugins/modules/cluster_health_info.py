@@ -172,6 +172,7 @@ restart_safety:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import health_meaning, normalize_node
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import MAX_INTERVAL, MAX_WAIT, number_errors
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
     MIN_INTERVAL,
     describe,
@@ -187,10 +188,10 @@ def validate(params):
         errors.append("node_url must be a node's base URL starting with http:// or https://, got %r" % url)
     if params["node_id"] is not None and params["node_id"] < 1:
         errors.append("node_id must be a positive node id")
-    if params["wait_safe_timeout"] < 0:
-        errors.append("wait_safe_timeout must be 0 or more seconds")
-    if params["wait_safe_interval"] < MIN_INTERVAL:
-        errors.append("wait_safe_interval must be at least %s seconds (at most 4 requests a second)" % MIN_INTERVAL)
+    errors += number_errors(params, "wait_safe_timeout", 0, MAX_WAIT)
+    if number_errors(params, "wait_safe_interval", MIN_INTERVAL, MAX_INTERVAL):
+        errors.append("wait_safe_interval must be at least %s seconds (at most 4 requests a second), a finite number "
+                      "up to %g, got %r" % (MIN_INTERVAL, MAX_INTERVAL, params["wait_safe_interval"]))
     return errors
 
 
@@ -216,8 +217,12 @@ def run(m):
         who = "node %s" % (p["node_id"] if p["node_id"] is not None else (safety["node_id"] or url))
         safety["message"] = restart_safety_message(who, safety, timeout)
     status, ready, error = client.probe_readiness(url=url, remote_node_id=remote)
+    # the proxy's 400 (an id it cannot route to) is no readiness answer
+    not_routed = status == 400 and remote is not None
     if status == 502 and remote is not None:
         meaning = "no answer: node %s could not be reached through %s (process down or unreachable)" % (remote, url)
+    elif not_routed:
+        meaning = "unknown node: %s could not route the probe to node %s" % (url, remote)
     else:
         meaning = health_meaning(status, error)
     result = dict(changed=False, url=url, node_id=p["node_id"], status=status, ready=ready, meaning=meaning,
@@ -230,10 +235,14 @@ def run(m):
             result.update(liveness="unknown", liveness_error=exc.message)
             return result
         match = [n for n in nodes if n["node_id"] == p["node_id"]]
+        known = "node %s is not in the cluster (nodes: %s)" % (
+            p["node_id"], ", ".join(str(n["node_id"]) for n in nodes) or "none")
         if match:
             result.update(liveness=match[0]["liveness"], liveness_status=match[0]["liveness_status"])
+        elif not_routed:
+            raise ValueError("%s; %s answered HTTP 400 to the probe: %s" % (known, url, error))
         else:
-            result.update(liveness="unknown", liveness_error="node %s is not in the cluster's node list" % p["node_id"])
+            result.update(liveness="unknown", liveness_error=known)
     return result
 
 

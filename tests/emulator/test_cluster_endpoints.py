@@ -68,6 +68,10 @@ def test_remote_node_id_proxy(fresh_emulator):
     assert c.get("/api/v2/health/?ready=true&remote_node_id=3").status_code == 500
     assert c.get("/api/v2/health/?ready=true&remote_node_id=local").status_code == 200
     assert c.get("/api/v2/health/?remote_node_id=x").status_code == 400
+    # a well-formed id the cluster does not have: the proxy's gossip lookup fails (400, not a readiness answer)
+    r = c.get("/api/v2/health/?ready=true&remote_node_id=9")
+    assert r.status_code == 400
+    assert r.content == b"unable to get address for nodeID: 9: unable to look up descriptor for n9\n"
 
 
 # ------------------------------------------------------------------ nodes

@@ -143,3 +143,14 @@ def test_slow_answers_do_not_add_sleep(clock):
     probe = Script(clock, [UNSAFE, SAFE], cost=0.8)
     r = wait_restart_safe(probe, 30, interval=0.5, clock=clock.monotonic, sleep=clock.sleep)
     assert r["safe"] and clock.sleeps == [0.0]
+
+
+@pytest.mark.parametrize("status,body,polls", [
+    (400, "unable to get address for nodeID: 9: unable to look up descriptor for n9", 1),
+    (500, "An internal server error has occurred.", 21),
+])
+def test_wait_stops_at_once_on_a_400_only(clock, status, body, polls):
+    """The proxy's 400 for an unknown node never turns safe; a 500 may be transient and is asked again."""
+    probe = Script(clock, [parse_restart_safety(status, body, body)])
+    r = wait_restart_safe(probe, 10, interval=0.5, clock=clock.monotonic, sleep=clock.sleep)
+    assert r["polls"] == polls and r["safe"] is False and r["status"] == status

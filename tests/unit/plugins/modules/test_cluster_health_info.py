@@ -4,6 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """cluster_health_info against the in-process emulator: readiness as a result, liveness, restart safety."""
 
+import pytest
+
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cluster_health_info
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import run_module
 
@@ -59,7 +61,35 @@ def test_restart_safety_not_safe_says_why(emulated):
 
 def test_bad_input_no_request(emulated):
     res = run(emulated, node_url="node1:8080", node_id=0, wait_safe_timeout=-1, wait_safe_interval=0.1)
-    for text in ("node_url must be a node's base URL", "node_id must be a positive", "wait_safe_timeout must be 0",
+    for text in ("node_url must be a node's base URL", "node_id must be a positive", "wait_safe_timeout must be at least 0",
                  "wait_safe_interval must be at least 0.25"):
         assert text in res["msg"]
+    assert emulated.requests() == []
+
+
+def test_unknown_node_is_named_not_a_bad_ready_parameter(emulated):
+    """The proxy answers 400 for a node id it cannot route to: an unknown node, not a readiness answer."""
+    res = run(emulated, node_id=9, restart_safety=True, wait_safe_timeout=60)
+    assert res.failed and res["msg"].startswith("node 9 is not in the cluster (nodes: 1, 2, 3); ")
+    assert "boolean" not in res["msg"]
+    # the 400 of the restart-safety probe ends its wait at once
+    assert emulated.paths().count(("GET", "/api/v2/health/restart_safety/")) == 1
+
+
+def test_unknown_node_with_its_own_url_is_a_liveness_error(emulated):
+    res = run(emulated, node_id=9, node_url=emulated.node_url(2))
+    assert not res.failed and res["ready"] is True
+    assert res["liveness"] == "unknown" and res["liveness_error"] == "node 9 is not in the cluster (nodes: 1, 2, 3)"
+
+
+@pytest.mark.parametrize("args,text", [
+    ({"restart_safety": True, "wait_safe_timeout": float("nan")}, "wait_safe_timeout must be a finite number"),
+    ({"restart_safety": True, "wait_safe_timeout": float("inf")}, "wait_safe_timeout must be a finite number"),
+    ({"restart_safety": True, "wait_safe_timeout": 1e12}, "wait_safe_timeout must be at least 0 and at most 86400"),
+    ({"restart_safety": True, "wait_safe_interval": float("nan")}, "wait_safe_interval must be at least 0.25"),
+    ({"restart_safety": True, "wait_safe_interval": 1e9}, "a finite number up to 3600"),
+])
+def test_non_finite_and_out_of_range_numbers_are_refused(emulated, args, text):
+    res = run(emulated, node_id=3, **args)
+    assert res.failed and text in res["msg"] and "Traceback" not in res.output
     assert emulated.requests() == []

@@ -35,3 +35,18 @@ def test_bad_input_no_request(emulated):
     for text in ("node_id must be a positive node id or 'local'", "range_ids must be positive", "page_size"):
         assert text in res["msg"]
     assert emulated.requests() == []
+
+
+def test_unknown_node_is_named_without_retrying_the_servers_500(emulated):
+    """A node id the cluster does not have: the server's dial fails (generic 500); the node list decides."""
+    res = run(emulated, node_id="9")
+    assert res.failed and res["msg"] == "node 9 is not in the cluster (nodes: 1, 2, 3)"
+    assert emulated.paths() == [("POST", "/api/v2/login/"), ("GET", "/api/v2/nodes/9/ranges/"),
+                                ("GET", "/api/v2/nodes/"), ("POST", "/api/v2/logout/")]
+
+
+def test_a_transient_500_of_a_known_node_is_asked_again(emulated):
+    emulated.fault_rules({"kind": "500", "path": "/api/v2/nodes/2/ranges/"})
+    res = run(emulated, node_id="2")
+    assert not res.failed and res["ranges"]
+    assert emulated.paths().count(("GET", "/api/v2/nodes/2/ranges/")) == 2
