@@ -7,6 +7,8 @@
 
 The request itself is ClusterClient.restart_safety (tests/unit/plugins/module_utils/test_cluster.py)."""
 
+import pytest
+
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
     describe,
     describe_problems,

@@ -138,7 +138,7 @@ def test_started_after(cluster):
     ({"expected_nodes": 0}, "expected_nodes must be 1 or more"),
     ({"min_free_storage": 120}, "min_free_storage is a percentage"),
     ({"started_after": {"3": "soon"}}, "started_after maps node ids"),
-    ({"wait": True, "wait_timeout": float("nan")}, "wait_timeout must be a finite number of seconds, got nan"),
+    ({"wait": True, "wait_timeout": float("nan")}, "wait_timeout must be a finite number, got nan"),
     ({"wait": True, "wait_timeout": float("inf")}, "wait_timeout must be a finite number"),
     ({"wait": True, "wait_timeout": 1e12}, "wait_timeout must be at least 0 and at most 86400 seconds"),
     ({"wait_timeout": -1}, "wait_timeout must be at least 0"),
@@ -147,7 +147,7 @@ def test_started_after(cluster):
     ({"interval": 1e9}, "interval must be more than 0 and at most 3600 seconds"),
     ({"probe_timeout": float("nan")}, "probe_timeout must be a finite number"),
     ({"probe_timeout": 0}, "probe_timeout must be more than 0"),
-    ({"min_free_storage": float("nan")}, "min_free_storage is a percentage between 0 and 100, got nan"),
+    ({"min_free_storage": float("nan")}, "min_free_storage must be a finite number, got nan"),
     ({"stable_checks": 10 ** 6}, "stable_checks must be 1 or more (at most 1000)"),
 ])
 def test_bad_input_no_request(cluster, args, text):
