@@ -277,6 +277,9 @@ def _resolve(value, emulated):
     return value
 
 
+ANSIBLE_NUL_REFUSAL = "Failed to log to syslog (embedded null character)"
+
+
 def run_bad(emulated, module_name, base, extra, option, text):
     module = importlib.import_module(PLUGINS + module_name)
     args = dict(base)
@@ -290,8 +293,13 @@ def run_bad(emulated, module_name, base, extra, option, text):
     res = run_module(module, args, diff=True)
     assert res.failed, "%s accepted %r: %r" % (module_name, extra, res)
     msg = res["msg"]
-    assert option in msg, msg
-    assert text is None or text in msg, msg
+    if ANSIBLE_NUL_REFUSAL in msg:
+        # ansible-core 2.21 logs the module's arguments to syslog before the module runs and refuses a NUL
+        # there itself: still no write and no traceback, but the message is Ansible's, not the module's.
+        assert any("\x00" in str(v) for v in extra.values()), msg
+    else:
+        assert option in msg, msg
+        assert text is None or text in msg, msg
     assert "Traceback" not in res.output and "exception" not in res
     for secret in [emulated.api_key, emulated.admin_password, SECRET_PW]:
         assert secret not in res.output
