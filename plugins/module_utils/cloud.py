@@ -44,7 +44,6 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport 
     WaitTimeoutError,
 )
 
-LEGACY_API_VERSION = "2022-03-31"
 DEFAULT_PAGE_LIMIT = 100
 USER_AGENT = "ansible-cockroachdb-collection"
 
@@ -551,21 +550,13 @@ class CloudClient:
                                    timeout=timeout, wait=wait)
 
     def set_spend_limit(self, cluster_id, cents, timeout=7200.0, wait=True):
-        """A serverless cluster's monthly spend limit in US cents (API versions before 2023-04-10).
+        """A serverless cluster's monthly spend limit in US cents (API versions up to 2023-04-10).
 
-        On API version 2022-03-31 it is the legacy ``PUT /clusters/{id}/spend-limit``, on later ones
-        ``PATCH /clusters/{id}`` with ``serverless.spend_limit``. Returns the cluster after (waited
-        for with ``wait``).
+        ``PATCH /clusters/{id}`` with ``serverless.spend_limit``, the documented way; the older
+        ``PUT .../spend-limit`` is in no published spec and is never sent. Returns the cluster after
+        (waited for with ``wait``).
         """
-        if self.api_version != LEGACY_API_VERSION:
-            return self.update_cluster(cluster_id, {"serverless": {"spend_limit": cents}}, timeout=timeout, wait=wait)
-        deadline = self._clock() + timeout
-        path = "/clusters/%s/spend-limit" % cluster_id
-        # a PUT is idempotent: after an ambiguous failure it is simply sent again
-        self._reconciled_write(cluster_id, lambda: self._put(path, {"spend_limit": cents}), lambda: False, deadline)
-        if wait:
-            return self.wait_for_cluster(cluster_id, timeout=timeout)
-        return self.get_cluster(cluster_id)
+        return self.update_cluster(cluster_id, {"serverless": {"spend_limit": cents}}, timeout=timeout, wait=wait)
 
     # -- other collections -----------------------------------------------------------------------
     def list_cluster_nodes(self, cluster_id, region=None):

@@ -405,22 +405,31 @@ def run(m):
         raise ValueError("delete_protection: cluster %s has delete protection ENABLED, so it was not deleted; to delete "
                          "it, add delete_protection: false to this task (the protection is turned off first)" % current["name"])
 
+    def apply(cluster, changes):
+        steps = ([changes["edit"]] if changes.get("edit") else []) + list(changes.get("version") or [])
+        after = cluster
+        for index, body in enumerate(steps):
+            last = index == len(steps) - 1
+            after = client.update_cluster(cluster["id"], body, timeout=timeout, wait=wait or not last)
+        return after
+
     def create():
         cluster, recovered = client.create_cluster(create_body(p))
-        if recovered:
-            m.module.warn("the answer to the create request was lost; cluster %s was found by name, so no second "
-                          "create was sent" % p["name"])
-        if wait:
+        if recovered or wait:
             cluster = client.wait_for_cluster(cluster["id"], timeout=timeout)
+        if recovered:
+            # our create's answer was lost, or another run created the cluster first (409): it is adopted and
+            # brought to this task's settings like a cluster found by the first read
+            m.module.warn("cluster %s already existed when this task's create was answered (a lost answer, or "
+                          "another run creating it at the same moment); it was adopted, no second create was sent"
+                          % p["name"])
+            left = cluster_changes(p, cluster)
+            if left:
+                cluster = apply(cluster, left)
         return cluster
 
     def update(changes):
-        steps = ([changes["edit"]] if changes.get("edit") else []) + list(changes.get("version") or [])
-        after = current
-        for index, body in enumerate(steps):
-            last = index == len(steps) - 1
-            after = client.update_cluster(current["id"], body, timeout=timeout, wait=wait or not last)
-        return after
+        return apply(current, changes)
 
     def delete():
         if current.get("delete_protection") == "ENABLED":

@@ -89,6 +89,28 @@ def test_two_runs_create_the_same_cluster(cloud, monkeypatch, figures, side):
     assert not again.failed and not again["changed"]
 
 
+def test_the_run_that_loses_a_cluster_race_brings_it_to_its_own_settings(cloud, monkeypatch):
+    """Run B creates the cluster with other labels and limits between A's read and A's create: A adopts
+    it and updates it to A's settings (one PATCH), as it would a cluster found by its first read."""
+    other = dict(CLUSTER_ARGS, labels={"team": "other"}, usage_limits={"provisioned_virtual_cpus": 4})
+    seen = {}
+
+    def run_b():
+        seen["b"] = run(cloud, cloud_cluster, **other)
+    fired = interleave(monkeypatch, "POST", r"^/api/v1/clusters$", run_b)
+    a = run(cloud, cloud_cluster, **CLUSTER_ARGS)
+    assert fired and not a.failed and not seen["b"].failed, a.get("msg")
+    assert a["changed"] is True
+    clusters = [c for c in cloud.cloud_state()["clusters"] if c["name"] == "race-cluster" and c["state"] != "DELETED"]
+    assert len(clusters) == 1
+    assert clusters[0]["labels"] == {"team": "race"}
+    assert int(clusters[0]["config"]["serverless"]["usage_limits"]["provisioned_virtual_cpus"]) == 2
+    patches = [e for e in cloud.requests(api="cloud") if e["method"] == "PATCH" and e["status"] == 200]
+    assert len(patches) == 1
+    again = run(cloud, cloud_cluster, **CLUSTER_ARGS)
+    assert not again.failed and not again["changed"]
+
+
 @pytest.mark.parametrize("side", ["A", "B"])
 @pytest.mark.parametrize("kind", sorted(CHILDREN))
 def test_two_runs_create_the_same_child(cloud, monkeypatch, figures, kind, side):
