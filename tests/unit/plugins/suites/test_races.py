@@ -92,7 +92,8 @@ def test_two_runs_create_the_same_cluster(cloud, monkeypatch, figures, side):
 def test_the_run_that_loses_a_cluster_race_brings_it_to_its_own_settings(cloud, monkeypatch):
     """Run B creates the cluster with other labels and limits between A's read and A's create: A adopts
     it and updates it to A's settings (one PATCH), as it would a cluster found by its first read."""
-    other = dict(CLUSTER_ARGS, labels={"team": "other"}, usage_limits={"provisioned_virtual_cpus": 4})
+    other = dict(CLUSTER_ARGS)
+    other.update(labels={"team": "other"}, usage_limits={"provisioned_virtual_cpus": 4})
     seen = {}
 
     def run_b():
