@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,15 +67,17 @@ def tool(name):
     return os.path.join(BIN, name)
 
 
-def run(cmd, cwd=ROOT, env=None):
-    print("+ %s" % " ".join(cmd), flush=True)
+def run(cmd, cwd=ROOT, env=None, stdout=None):
+    print("+ %s" % " ".join(cmd), file=stdout or sys.stdout, flush=True)
     full_env = dict(os.environ)
     full_env["PATH"] = BIN + os.pathsep + full_env.get("PATH", "")
     full_env["ANSIBLE_COLLECTIONS_PATH"] = COLL_ROOT
     full_env["ANSIBLE_NOCOLOR"] = "1"
     if env:
         full_env.update(env)
-    return subprocess.call(cmd, cwd=cwd, env=full_env)
+    if stdout is None:
+        return subprocess.call(cmd, cwd=cwd, env=full_env)
+    return subprocess.call(cmd, cwd=cwd, env=full_env, stdout=stdout, stderr=subprocess.STDOUT)
 
 
 class Skip(Exception):
@@ -187,7 +190,8 @@ def step_molecule(args):
     scenarios = glob.glob(os.path.join(COLL_DIR, "extensions", "molecule", "*", "molecule.yml"))
     if not scenarios:
         raise Skip("no molecule scenarios found under extensions/molecule")
-    return run([tool("molecule"), "test", "--all"], cwd=os.path.join(COLL_DIR, "extensions"))
+    return run([tool("molecule"), "test", "--all"], cwd=os.path.join(COLL_DIR, "extensions"),
+               stdout=getattr(args, "molecule_output", None))
 
 
 def step_lint(args):
@@ -243,6 +247,48 @@ def step_galaxy(args):
     return 0
 
 
+def run_step(name, args, quiet=False):
+    started = time.monotonic()
+    try:
+        rc = globals()["step_" + name](args)
+        outcome = "passed" if rc == 0 else "FAILED (exit %s)" % rc
+    except Skip as why:
+        outcome = "passed (nothing to run: %s)" % why
+    except Exception as exc:  # a broken step must not hide the others  # pylint: disable=broad-except
+        outcome = "FAILED (%s: %s)" % (type(exc).__name__, exc)
+    elapsed = time.monotonic() - started
+    if not quiet:
+        print("===== step %s: %s in %.1fs =====" % (name, outcome, elapsed), flush=True)
+    return (name, outcome, elapsed)
+
+
+def start_background_step(name, args):
+    """Run one step in a thread, its output in a temporary file (see finish_background_step)."""
+    output = tempfile.TemporaryFile(mode="w+")
+    step_args = argparse.Namespace(**vars(args))
+    setattr(step_args, "%s_output" % name, output)
+    box = {}
+
+    def target():
+        box["result"] = run_step(name, step_args, quiet=True)
+    thread = threading.Thread(target=target, daemon=True)
+    print("\n===== step %s: started beside the next steps (output below when it ends) =====" % name, flush=True)
+    thread.start()
+    return (name, thread, output, box)
+
+
+def finish_background_step(background):
+    name, thread, output, box = background
+    thread.join()
+    print("\n===== step %s (ran beside integration) =====" % name, flush=True)
+    output.seek(0)
+    shutil.copyfileobj(output, sys.stdout)
+    output.close()
+    result = box.get("result") or (name, "FAILED (no result)", 0.0)
+    print("===== step %s: %s in %.1fs =====" % result, flush=True)
+    return result
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="comma-separated steps to run")
@@ -256,25 +302,27 @@ def main(argv):
     if only and "copy" not in only and any(s in steps for s in needs_copy):
         steps.insert(0, "copy")
     results = []
+    wall_started = time.monotonic()
+    # integration and molecule each drive one Ansible process at a time and spend much of it waiting (emulated
+    # downtime, gate intervals): on 2 cores they overlap well. Molecule runs beside integration, its output kept
+    # in a file and printed after; CI_SERIAL=1 runs them one after the other.
+    background = None
+    if "integration" in steps and "molecule" in steps and not os.environ.get("CI_SERIAL"):
+        steps.remove("molecule")
+        background = start_background_step("molecule", args)
     for name in steps:
         print("\n===== step %s =====" % name, flush=True)
-        started = time.monotonic()
-        try:
-            rc = globals()["step_" + name](args)
-            outcome = "passed" if rc == 0 else "FAILED (exit %s)" % rc
-        except Skip as why:
-            outcome = "passed (nothing to run: %s)" % why
-        except Exception as exc:  # a broken step must not hide the others  # pylint: disable=broad-except
-            outcome = "FAILED (%s: %s)" % (type(exc).__name__, exc)
-        elapsed = time.monotonic() - started
-        results.append((name, outcome, elapsed))
-        print("===== step %s: %s in %.1fs =====" % (name, outcome, elapsed), flush=True)
+        results.append(run_step(name, args))
+        if name == "integration" and background is not None:
+            results.append(finish_background_step(background))
+            background = None
     print("\nSummary:")
     for name, outcome, elapsed in results:
         print("  %-12s %7.1fs  %s" % (name, elapsed, outcome))
     failed = sum(1 for result in results if result[1].startswith("FAILED"))
     total = sum(result[2] for result in results)
-    print("%d passed, %d failed in %.1fs" % (len(results) - failed, failed, total))
+    print("%d passed, %d failed in %.1fs of steps, %.1fs wall" % (len(results) - failed, failed, total,
+                                                                 time.monotonic() - wall_started))
     return 1 if failed else 0
 
 
