@@ -321,8 +321,8 @@ def main(argv):
         print("  %-12s %7.1fs  %s" % (name, elapsed, outcome))
     failed = sum(1 for result in results if result[1].startswith("FAILED"))
     total = sum(result[2] for result in results)
-    print("%d passed, %d failed in %.1fs of steps, %.1fs wall" % (len(results) - failed, failed, total,
-                                                                 time.monotonic() - wall_started))
+    wall = time.monotonic() - wall_started
+    print("%d passed, %d failed in %.1fs of steps, %.1fs wall" % (len(results) - failed, failed, total, wall))
     return 1 if failed else 0
 
 
