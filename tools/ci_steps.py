@@ -307,10 +307,13 @@ def main(argv):
     # downtime, gate intervals): on 2 cores they overlap well. Molecule runs beside integration, its output kept
     # in a file and printed after; CI_SERIAL=1 runs them one after the other.
     background = None
-    if "integration" in steps and "molecule" in steps and not os.environ.get("CI_SERIAL"):
+    beside = "integration" in steps and "molecule" in steps and not os.environ.get("CI_SERIAL")
+    if beside:
         steps.remove("molecule")
-        background = start_background_step("molecule", args)
     for name in steps:
+        if name == "integration" and beside:
+            # after the copy and the other steps that read the collection copy: molecule runs from it too
+            background = start_background_step("molecule", args)
         print("\n===== step %s =====" % name, flush=True)
         results.append(run_step(name, args))
         if name == "integration" and background is not None:
