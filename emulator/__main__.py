@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
       help="restart: seconds the node shows DRAINING before its process stops (default 0.5)")
     a("--ready-delay", type=float, default=0.0,
       help="restart/start: seconds after the process is back before /health?ready=1 passes (default 0)")
+    a("--finalize-seconds", type=float, default=2.0,
+      help="seconds a cluster-version finalization (major upgrade) runs before the version is final (default 2)")
     a("--ready-file", default=None, help="write the connection details here as JSON when serving")
     return p
 
