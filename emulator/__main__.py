@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
       help="restart/start: seconds after the process is back before /health?ready=1 passes (default 0)")
     a("--finalize-seconds", type=float, default=2.0,
       help="seconds a cluster-version finalization (major upgrade) runs before the version is final (default 2)")
+    a("--status-interval", type=float, default=10.0,
+      help="seconds between two writes of a node's status record, which /api/v2/nodes/ serves (metrics, "
+           "store_metrics, updated_at); a node writes once as it starts, then every interval (default 10, the "
+           "real base.DefaultMetricsSampleInterval). 0 = computed per request, kinder than a real node")
     a("--ready-file", default=None, help="write the connection details here as JSON when serving")
     return p
 
@@ -71,7 +75,7 @@ def main(argv=None) -> int:
     if args.nodes < 1:
         print("--nodes must be >= 1", file=sys.stderr)
         return 2
-    for flag in ("create_seconds", "update_seconds", "rate_limit"):
+    for flag in ("create_seconds", "update_seconds", "rate_limit", "status_interval"):
         if getattr(args, flag) < 0:
             print("--%s must be >= 0" % flag.replace("_", "-"), file=sys.stderr)
             return 2

@@ -43,7 +43,8 @@ class Emulator:
             cluster_name=args.cluster_name, liveness_expiry=args.liveness_expiry,
             time_until_store_dead=args.time_until_store_dead, catchup_seconds=args.catchup_seconds,
             unready_seconds=args.unready_seconds, drain_seconds=args.drain_seconds,
-            ready_delay=args.ready_delay, host=args.host, finalize_seconds=args.finalize_seconds)
+            ready_delay=args.ready_delay, host=args.host, finalize_seconds=args.finalize_seconds,
+            status_interval=args.status_interval)
         self.cluster_api = cluster_api(self.cluster)
         self.cloud_listener = self.server.add_listener("cloud", args.cloud_port, self._cloud_handle)
         base = args.node_port_base
@@ -243,6 +244,7 @@ class Emulator:
 
     def c_state(self, req: Request) -> Response:
         with self.cluster.lock:
+            self.cluster.flush_records()
             view = self.cluster.replication_view(self.clock.monotonic())
             nodes = [self.cluster.node_summary(n, self.server.node_listeners[n], view)
                      for n in sorted(self.server.node_listeners)]
@@ -250,7 +252,34 @@ class Emulator:
                                    "sessions": self.cluster.api_session_count(),
                                    "insecure": self.cluster.insecure,
                                    "clock_offset": self.clock.offset,
+                                   "status_interval": self.cluster.status_interval,
                                    "requests_logged": self.server.log.last_seq})
+
+    def c_get_status(self, req: Request) -> Response:
+        """The status-record writes (oldest first; ``since`` a seq, ``node_id`` one node) and the interval."""
+        try:
+            since = int(req.q("since") or 0)
+            node_id = int(req.q("node_id")) if req.q("node_id") else None
+        except ValueError:
+            raise BadRequest("since and node_id must be integers")
+        writes = self.cluster.status_writes(since=since, node_id=node_id)
+        with self.cluster.lock:
+            records = {str(n): {"updated_at": r["updated_at"], "started_at": r["started_at"],
+                                "build_tag": r["build_tag"]} for n, r in sorted(self.cluster.records.items())}
+        return Response.json(200, {"interval": self.cluster.status_interval, "records": records, "writes": writes,
+                                   "last_seq": writes[-1]["seq"] if writes else since})
+
+    def c_set_status(self, req: Request) -> Response:
+        body = self._body(req)
+        unknown = sorted(set(body) - {"interval"})
+        if unknown or "interval" not in body:
+            raise BadRequest("the body is {\"interval\": seconds} (0 = records computed per request, kinder than a "
+                             "real node)")
+        try:
+            self.cluster.set_status_interval(body["interval"])
+        except ValueError as e:
+            raise BadRequest(str(e))
+        return Response.json(200, {"interval": self.cluster.status_interval})
 
     def c_get_clock(self, req: Request) -> Response:
         return Response.json(200, {"offset": self.clock.offset, "time": self.clock.time()})
@@ -296,6 +325,8 @@ CONTROL_ROUTES = [
     Route("POST", "/_emulator/faults", C.c_set_faults),
     Route("POST", "/_emulator/reset", C.c_reset),
     Route(ANY, "/_emulator/state", C.c_state),
+    Route("GET", "/_emulator/status", C.c_get_status),
+    Route("PATCH", "/_emulator/status", C.c_set_status),
     Route("GET", "/_emulator/clock", C.c_get_clock),
     Route("POST", "/_emulator/clock", C.c_advance_clock),
 ]

@@ -5,6 +5,19 @@ lease placement, under-replication, SQL users and API sessions.  No HTTP objects
 Every node serves the same cluster-wide data from one :class:`ClusterState`.  Node processes have a
 lifecycle (running, unready, draining, down, back) driven by the control API; liveness, readiness,
 lease placement and under-replication are computed from it at request time.
+
+Status records.  As on a real node (``pkg/server/node.go``, ``startWriteNodeStatus``: one write when the
+process starts, then one every ``server.status`` sample interval, ``base.DefaultMetricsSampleInterval`` =
+10 s), ``GET /api/v2/nodes/`` serves each node's *stored* record: ``metrics``, ``store_metrics``,
+``updated_at`` and the descriptor fields (build, ``started_at``, locality, address) are as of that node's
+last write, and a stopped node keeps its last record.  Only ``liveness_status`` is computed at request
+time (the real handler scans liveness from KV).  Each node writes on its own phase (anchored at its
+process start).  Writes are materialised lazily but exactly: before every state change and before every
+read, each record due since the last materialisation is written with the state *as of its due time*
+(the state only changes through this object, so flushing before each change makes that exact), which
+makes the socket emulator and the in-process one with a fake clock behave the same.
+``status_interval=0`` computes records per request (``updated_at`` = now): kinder than a real node, an
+explicit opt-in only.
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ import math
 import re
 import secrets
 import threading
+from collections import deque
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from emulator.cluster import seed as seed_mod
@@ -25,6 +39,9 @@ from emulator.core import Clock
 
 SESSION_TTL = 7 * 24 * 3600.0
 HOT_RANGES_PER_STORE = 128
+DEFAULT_STATUS_INTERVAL = 10.0     # base.DefaultMetricsSampleInterval
+STATUS_LOG_MAX = 100000            # record writes kept for the control API
+STATUS_LOG_PER_FLUSH = 1000        # due writes listed per node and materialisation (the record is the last one)
 
 LIVENESS_NAMES = {0: "UNKNOWN", 1: "DEAD", 2: "UNAVAILABLE", 3: "LIVE", 4: "DECOMMISSIONING",
                   5: "DECOMMISSIONED", 6: "DRAINING"}
@@ -69,6 +86,7 @@ class Node:
         self.extra_metrics: Dict[str, float] = {}
         self.down_wall: Optional[float] = None       # wall time the process stopped
         self.start_error: Optional[str] = None       # why the last start failed (binary vs cluster version)
+        self.anchor = 0.0                            # monotonic; status records are due at anchor + k*interval
 
 
 class ClusterState:
@@ -77,7 +95,8 @@ class ClusterState:
                  stores_per_node: int = 1, build_tag: str = "v25.4.1", cluster_name: str = "",
                  liveness_expiry: float = 1.5, time_until_store_dead: float = 30.0, catchup_seconds: float = 1.0,
                  unready_seconds: float = 0.5, drain_seconds: float = 0.5, ready_delay: float = 0.0,
-                 host: str = "127.0.0.1", finalize_seconds: float = 2.0):
+                 host: str = "127.0.0.1", finalize_seconds: float = 2.0,
+                 status_interval: float = DEFAULT_STATUS_INTERVAL):
         self.clock = clock or Clock()
         self.n = nodes
         self.seed = seed
@@ -95,6 +114,14 @@ class ClusterState:
         self.ready_delay = ready_delay
         self.host = host
         self.versions = versions_mod.VersionModel(versions_mod.series_of(build_tag) or (25, 4), finalize_seconds)
+        if not (status_interval >= 0 and math.isfinite(status_interval)):
+            raise ValueError("status interval must be a finite number of seconds >= 0")
+        self.status_interval = float(status_interval)
+        self.records: Dict[int, Dict[str, Any]] = {}
+        self.record_at: Dict[int, float] = {}        # monotonic time of each node's last record write
+        self.status_log: deque = deque(maxlen=STATUS_LOG_MAX)
+        self._status_seq = 0
+        self._flushed = 0.0
         self.lock = threading.RLock()
         self.users = seed_mod.sql_users(admin_user, admin_password)
         self.nodes: Dict[int, Node] = {i: Node(i) for i in range(1, nodes + 1)}
@@ -152,6 +179,7 @@ class ClusterState:
                 node.started_at = self._boot_wall - 3600 - (nid * 7.3)
                 node.locality = [{"key": "region", "value": self.region_of(nid)},
                                  {"key": "zone", "value": self.zone_of(nid)}]
+                node.anchor = self.clock.monotonic() - (now_wall - node.started_at)
             self.api_sessions: Dict[int, Dict[str, Any]] = {}
             self._last_sid = 0
             import random
@@ -164,6 +192,7 @@ class ClusterState:
             self.versions.reset()
             self.setting_values: Dict[str, Any] = {}
             self.cluster_log: List[Dict[str, Any]] = []
+            self._reset_records()
 
     # ---- lifecycle (control API)
     def _node(self, nid: int) -> Node:
@@ -175,6 +204,7 @@ class ClusterState:
         with self.lock:
             node = self._node(nid)
             now = self.clock.monotonic()
+            self.flush_records(now)
             if node.plan is not None and not self.process_up(nid, now):
                 # stopped while down in a restart: stay down, do not come back
                 node.stopped_at = node.plan["drain_end"]
@@ -196,6 +226,7 @@ class ClusterState:
         with self.lock:
             node = self._node(nid)
             now = self.clock.monotonic()
+            self.flush_records(now)
             if build_tag is not None:
                 if not isinstance(build_tag, str) or versions_mod.series_of(build_tag) is None:
                     raise ValueError("build_tag must look like v25.4.1")
@@ -217,7 +248,9 @@ class ClusterState:
                 node.ready_at = now + self.ready_delay
                 node.started_at = self.clock.time()
                 node.down_wall = None
+                node.anchor = now
                 self._add_event("node_restart", nid)
+                self._write_record(nid, now, now)  # a node writes its record as its process starts
             node.drain_started = None
             node.stop_draining = False
 
@@ -225,6 +258,7 @@ class ClusterState:
         with self.lock:
             node = self._node(nid)
             now = self.clock.monotonic()
+            self.flush_records(now)
             if not self.process_up(nid, now):
                 raise ValueError("node %d is not running" % nid)
             if node.drain_started is None:
@@ -237,6 +271,7 @@ class ClusterState:
         with self.lock:
             node = self._node(nid)
             now = self.clock.monotonic()
+            self.flush_records(now)
             u = self.unready_seconds if unready_seconds is None else unready_seconds
             d = self.drain_seconds if drain_seconds is None else drain_seconds
             if node.stopped_at is not None:
@@ -265,6 +300,7 @@ class ClusterState:
         node.came_back = back
         node.ready_at = back + plan["ready_delay"]
         node.started_at = self.clock.time() - (now - back)
+        node.anchor = back
         node.down_wall = None
         node.stopped_at = None
         node.drain_started = None
@@ -273,6 +309,7 @@ class ClusterState:
             node.build_tag = plan["build_tag"]
         self.killed_sessions.add(nid)
         self._add_event("node_restart", nid)
+        self._write_record(nid, back, now)  # a node writes its record as its process starts
 
     def advance(self) -> set:
         """Move restart plans forward; returns node ids whose process state may have changed."""
@@ -282,6 +319,7 @@ class ClusterState:
         with self.lock:
             now = self.clock.monotonic()
             touched = set(self.active_plans)
+            self.flush_records(now)
             for nid in list(self.active_plans):
                 node = self.nodes[nid]
                 if node.plan and now >= node.plan["drain_end"] and node.down_wall is None:
@@ -294,6 +332,7 @@ class ClusterState:
     def patch(self, nid: int, body: Dict[str, Any]) -> None:
         with self.lock:
             node = self._node(nid)
+            self.flush_records()
             known = {"build_tag", "liveness_status", "ranges.underreplicated", "ranges.unavailable", "stores",
                      "locality", "metrics", "ready", "started_at"}
             unknown = set(body) - known
@@ -513,6 +552,144 @@ class ClusterState:
                              "replica_id": replicas.index(nid) + 1, "status": status})
         return reps
 
+    # ---- status records (see the module docstring)
+    def _reset_records(self) -> None:
+        """Every node's last record as of its latest due write (the cluster was steady before now)."""
+        now = self.clock.monotonic()
+        self.records = {}
+        self.record_at = {}
+        self.status_log.clear()
+        self._flushed = now
+        if self.status_interval <= 0:
+            return
+        for nid, node in self.nodes.items():
+            t = self._latest_due(node.anchor, -math.inf, now)
+            self._write_record(nid, t if t is not None else now, now, log=False)
+
+    def _latest_due(self, anchor: float, lo: float, hi: float, open_end: bool = False) -> Optional[float]:
+        """The latest anchor + k*interval (k >= 0) in (lo, hi] (in (lo, hi) with ``open_end``)."""
+        step = self.status_interval
+        if hi < anchor:
+            return None
+        t = anchor + math.floor((hi - anchor) / step) * step
+        if t > hi or (open_end and t >= hi):
+            t -= step
+        if t < anchor or t <= lo:
+            return None
+        return t
+
+    def _due_writes(self, nid: int, lo: float, hi: float, open_end: bool = False) -> List[float]:
+        """Times in (lo, hi] at which node ``nid`` writes its record under the current state (oldest first,
+        at most STATUS_LOG_PER_FLUSH of the latest).  Restart plans finish before this is asked past their
+        ``down_end``, so a plan here means: the old process writes until ``drain_end``."""
+        node = self.nodes[nid]
+        if node.stopped_at is not None:
+            return []
+        if node.plan is not None:
+            if hi >= node.plan["drain_end"]:
+                hi, open_end = node.plan["drain_end"], True
+        last = self._latest_due(node.anchor, lo, hi, open_end)
+        if last is None:
+            return []
+        step = self.status_interval
+        times = [last]
+        while len(times) < STATUS_LOG_PER_FLUSH:
+            t = times[-1] - step
+            if t <= lo or t < node.anchor:
+                break
+            times.append(t)
+        times.reverse()
+        return times
+
+    def _write_record(self, nid: int, t: float, now: float, log: bool = True, views=None) -> None:
+        """Node ``nid`` writes its status record at monotonic ``t`` (<= ``now``), with the state as of ``t``."""
+        if self.status_interval <= 0:
+            return
+        if views is None:
+            views = {}
+        view = views.get(t)
+        if view is None:
+            view = views[t] = (self.replication_view(t),
+                               sum(1 for n in self.nodes if self.liveness(n, t) in (3, 4, 6)))
+        wall = self.clock.time() - (now - t)
+        rec = self.node_status(nid, t, wall, view[0], view[1])
+        rec.pop("liveness_status", None)
+        self.records[nid] = rec
+        self.record_at[nid] = t
+        if log:
+            self._log_write(nid, rec["updated_at"])
+
+    def _log_write(self, nid: int, updated_at: int) -> None:
+        self._status_seq += 1
+        self.status_log.append({"seq": self._status_seq, "node_id": nid, "updated_at": updated_at,
+                                "time": updated_at / 1e9})
+
+    def _write_due(self, lo: float, hi: float, now: float, open_end: bool = False) -> None:
+        views: Dict[float, Any] = {}
+        due = {nid: self._due_writes(nid, lo, hi, open_end) for nid in self.nodes}
+        wall_now = self.clock.time()
+        for nid, times in sorted(due.items(), key=lambda kv: kv[1][-1] if kv[1] else 0.0):
+            if not times:
+                continue
+            for t in times[:-1]:  # overwritten before anybody read them: listed, not computed
+                self._log_write(nid, int((wall_now - (now - t)) * 1e9))
+            self._write_record(nid, times[-1], now, views=views)
+
+    def flush_records(self, now: Optional[float] = None) -> None:
+        """Write every status record due since the last call, each with the state as of its due time.
+
+        Called before every state change and before every read of the records."""
+        with self.lock:
+            if now is None:
+                now = self.clock.monotonic()
+            if self.status_interval <= 0:
+                self._flushed = now
+                return
+            lo = self._flushed
+            if now <= lo:
+                return
+            while True:
+                # a restart plan whose process comes back within (lo, now]: records due before it use the old
+                # state, then the node comes back (and writes at once), then the rest
+                due = sorted((n.plan["down_end"], nid) for nid, n in self.nodes.items()
+                             if n.plan is not None and lo < n.plan["down_end"] <= now)
+                if not due:
+                    break
+                back, nid = due[0]
+                self._write_due(lo, back, now, open_end=True)
+                self._finish_plan(nid, now)
+                lo = back
+                self._flushed = back
+            self._write_due(lo, now, now)
+            self._flushed = now
+
+    def set_status_interval(self, seconds: float) -> None:
+        """Change the interval at run time: each running node's next write is one new interval after its last."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
+                or seconds < 0:
+            raise ValueError("interval must be a finite number of seconds >= 0")
+        with self.lock:
+            now = self.clock.monotonic()
+            self.flush_records(now)
+            was = self.status_interval
+            self.status_interval = float(seconds)
+            if seconds <= 0:
+                return
+            for nid, node in self.nodes.items():
+                if was <= 0 or nid not in self.record_at:
+                    node.anchor = now
+                    if self.process_up(nid, now):
+                        self._write_record(nid, now, now)
+                else:
+                    node.anchor = self.record_at[nid]
+            self._flushed = now
+
+    def status_writes(self, since: int = 0, node_id: Optional[int] = None) -> List[Dict[str, Any]]:
+        with self.lock:
+            self.flush_records()
+            return [dict(e) for e in self.status_log
+                    if e["seq"] > since and (node_id is None or e["node_id"] == node_id)]
+
     # ---- node status objects
     def server_version(self, build_tag: str) -> Dict[str, int]:
         m = re.match(r"v?(\d+)\.(\d+)", build_tag or "")
@@ -582,21 +759,32 @@ class ClusterState:
             "store_metrics": stores,
             "total_system_memory": 16 * 1024 ** 3,
             "num_cpus": 4,
-            "updated_at": int(as_of) * 1_000_000_000,
+            "updated_at": int(round(as_of * 1e9)),
             "liveness_status": lv,
         }
 
     def nodes_snapshot(self, node_ids: List[int]) -> List[Dict[str, Any]]:
+        """``/api/v2/nodes/``: each node's last stored record plus its liveness as of now."""
         with self.lock:
             now = self.clock.monotonic()
-            wall = self.clock.time()
-            view = self.replication_view(now)
-            live = sum(1 for n in self.nodes if self.liveness(n, now) in (3, 4, 6))
-            return [self.node_status(n, now, wall, view, live) for n in node_ids]
+            if self.status_interval <= 0:
+                wall = self.clock.time()
+                view = self.replication_view(now)
+                live = sum(1 for n in self.nodes if self.liveness(n, now) in (3, 4, 6))
+                return [self.node_status(n, now, wall, view, live) for n in node_ids]
+            self.flush_records(now)
+            out = []
+            for n in node_ids:
+                rec = dict(self.records[n])
+                rec["liveness_status"] = self.liveness(n, now)
+                out.append(rec)
+            return out
 
     def node_summary(self, nid: int, listener=None, view=None) -> Dict[str, Any]:
+        """The live truth about a node (control API), plus when its status record was last written."""
         with self.lock:
             now = self.clock.monotonic()
+            self.flush_records(now)
             if view is None:
                 view = self.replication_view(now)
             node = self.nodes[nid]
@@ -622,7 +810,10 @@ class ClusterState:
                     "liveness_status": st["liveness_status"],
                     "liveness": LIVENESS_NAMES.get(st["liveness_status"], "UNKNOWN"),
                     "build_tag": node.build_tag, "locality": node.locality,
-                    "store_metrics": st["store_metrics"], "start_error": node.start_error}
+                    "store_metrics": st["store_metrics"], "start_error": node.start_error,
+                    "record_updated_at": (self.records[nid]["updated_at"] if nid in self.records
+                                          else st["updated_at"]),
+                    "record_age": round(now - self.record_at[nid], 3) if nid in self.record_at else 0.0}
 
     # ---- SQL sessions
     def node_sql_sessions(self, nid: int) -> List[Dict[str, Any]]:

@@ -8,8 +8,11 @@ import requests
 
 from conftest import NodeClient
 
+# status_interval=0: these tests check the replication, lease and liveness model itself over sub-second real
+# timings, so /api/v2/nodes/ computes each record per request (kinder than a real node, chosen on purpose here);
+# the record schedule of a real node (one write per interval) is tested in test_status_records.py.
 FAST = dict(nodes=3, liveness_expiry=0.6, time_until_store_dead=1.6, catchup_seconds=0.6,
-            unready_seconds=0.4, drain_seconds=0.4)
+            unready_seconds=0.4, drain_seconds=0.4, status_interval=0)
 
 
 def refused(url):

@@ -42,6 +42,10 @@ def test_patch_node(fresh_emulator):
     e.control("PATCH", "/_emulator/nodes/2", {"build_tag": "v25.3.4", "liveness_status": 2,
                                               "ranges.underreplicated": 4, "ranges.unavailable": 1,
                                               "locality": {"region": "asia-east1", "zone": "asia-east1-a"}})
+    # liveness is read at request time; the rest is node 2's stored record, written again one interval later
+    assert c.json("/api/v2/nodes/")["nodes"][1]["liveness_status"] == 2
+    assert c.json("/api/v2/nodes/")["nodes"][1]["build_tag"] == "v25.4.1"
+    e.control("POST", "/_emulator/clock", {"advance": 10})
     n2 = c.json("/api/v2/nodes/")["nodes"][1]
     assert n2["build_tag"] == "v25.3.4" and n2["ServerVersion"]["minor_val"] == 3
     assert n2["liveness_status"] == 2
@@ -50,6 +54,7 @@ def test_patch_node(fresh_emulator):
     assert n2["locality"]["tiers"][0] == {"key": "region", "value": "asia-east1"}
     # manual values add on top of the computed ones
     e.control("POST", "/_emulator/nodes/3/stop")
+    e.control("POST", "/_emulator/clock", {"advance": 10})
     computed = c.json("/api/v2/nodes/")["nodes"][1]["store_metrics"]["2"]["ranges.underreplicated"]
     assert computed > 4
     e.control("PATCH", "/_emulator/nodes/2", {"liveness_status": None})
@@ -63,6 +68,7 @@ def test_patch_store_metrics_multi_store(emulator_factory):
     assert set(n1["store_metrics"]) == {"1", "2"}
     e.control("PATCH", "/_emulator/nodes/1", {"stores": {"2": {"ranges.underreplicated": 3,
                                                                "capacity.available": 1000}}})
+    e.control("POST", "/_emulator/clock", {"advance": 10})  # node 1 writes its record again
     sm = c.json("/api/v2/nodes/")["nodes"][0]["store_metrics"]
     assert sm["2"]["ranges.underreplicated"] == 3 and sm["2"]["capacity.available"] == 1000
     assert sm["1"]["ranges.underreplicated"] == 0
