@@ -19,8 +19,15 @@ A pure function of plain data, so that unit and property tests can call it with 
 Healthy means, for every node that is not decommissioned: it answers ready, its liveness is
 LIVE, the expected count is reached, the under-replicated and unavailable ranges summed over
 every store of every node are 0, the builds agree (when asked) or equal the expected one,
-nodes that must have restarted report a newer ``started_at``, and all of it held for
+nodes that must have restarted report a newer ``started_at``, every live node's status record
+was written after the disruption being judged (see :func:`freshness`), and all of it held for
 ``stable_checks`` consecutive polls. Every failed condition gives one reason naming the node.
+
+Why freshness: ``/api/v2/nodes/`` serves each node's *stored* status record, written about every 10 s
+(``base.DefaultMetricsSampleInterval``), so ``store_metrics`` and ``updated_at`` lag by up to that much.
+Right after node 2 restarts, the other nodes' records can still say "0 under-replicated" from before the
+outage; a gate that trusted them would let node 3 go while ranges are under-replicated, and two replicas of
+a range would be down at once.
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import READINESS_PROBE
@@ -38,7 +45,11 @@ LIVENESS_MEANING = {
 }
 
 CHECKS = ("node_list", "ready", "live", "count", "underreplicated", "unavailable", "build", "restarted",
-          "storage", "stable")
+          "storage", "fresh", "stable")
+
+# CockroachDB's default maximum clock offset between nodes (--max-offset, 500 ms): a record written on one node
+# counts as later than a start on another only when it is later by more than this.
+MAX_CLOCK_OFFSET_NS = 500 * 1000 * 1000
 
 
 def _int(value, default=0):
@@ -53,6 +64,14 @@ def _float(value):
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _record_age(node, now):
+    """Seconds since the node's record was written, by the controller's clock (None when unknown)."""
+    written = _float((node or {}).get("updated_at"))
+    if not written or now is None:
+        return None
+    return round(max(0.0, float(now) - written / 1e9), 1)
 
 
 def _node_ids(ids):
@@ -107,6 +126,58 @@ def probe_text(node_id, probe):
     return "node %s is not ready: %s%s answered HTTP %s" % (node_id, url.rstrip("/"), READINESS_PROBE, status)
 
 
+def age_text(seconds):
+    """``7 s``, ``2 min 5 s``: how long ago a record was written (controller clock, display only)."""
+    if seconds is None:
+        return "at an unknown time"
+    seconds = max(0, int(round(seconds)))
+    if seconds < 120:
+        return "%d s ago" % seconds
+    return "%d min %d s ago" % (seconds // 60, seconds % 60)
+
+
+def freshness(by_id, active, expect):
+    """``{node_id: (fresh or None, threshold ns or None, what it is judged against)}`` for the live nodes.
+
+    A record counts only when it was written after the disruption it judges:
+
+    * after a restart (``started_after``, every listed node restarted): later than the newest new
+      ``started_at`` of those nodes plus the maximum clock offset (500 ms), so that a skewed clock cannot
+      make an old record look fresh;
+    * otherwise against ``fresh_after`` ({node_id: Unix ns}, normally the ``updated_at`` the gate's first poll
+      saw, so that no controller clock is compared with a node clock): a newer record was written after it.
+
+    ``None``: not judged (no threshold for that node, freshness off, or a node that fails on liveness anyway).
+    """
+    out = {}
+    if not expect.get("fresh_records"):
+        return out
+    floor, against = None, None
+    restarted = expect.get("started_after") or {}
+    if restarted:
+        starts = []
+        for key, since in restarted.items():
+            node = by_id.get(_int(key, key))
+            if node is None or _int(node.get("started_at"), 0) <= _int(since, 0):
+                return out  # the restart check fails first; freshness is judged once every node is back
+            starts.append(_int(node.get("started_at"), 0))
+        floor = max(starts) + MAX_CLOCK_OFFSET_NS
+        against = "node%s %s came back" % ("s" if len(restarted) > 1 else "", _node_ids(_int(k, k) for k in restarted))
+    baselines = {_int(k, k): _int(v, 0) for k, v in (expect.get("fresh_after") or {}).items()} if floor is None else {}
+    for nid, node in active.items():
+        if liveness_of(node) != 3:
+            continue
+        threshold = floor if floor is not None else baselines.get(nid)
+        if threshold is None:
+            continue
+        written = node.get("updated_at")
+        if written in (None, "", 0, "0"):
+            out[nid] = (None, threshold, against or "the gate started")
+            continue
+        out[nid] = (_int(written, 0) > threshold, threshold, against or "the gate started")
+    return out
+
+
 def evaluate(nodes, probes, expect=None, streak=0):
     """Decide healthy or not. Returns a dict::
 
@@ -122,7 +193,9 @@ def evaluate(nodes, probes, expect=None, streak=0):
     ``expect`` keys (all optional): ``expected_nodes`` (int), ``expected_version`` (str),
     ``same_build`` (bool), ``stable_checks`` (int, default 1), ``started_after``
     ({node_id: Unix ns}: these nodes must report a later ``started_at``), ``min_free_storage``
-    (percent of each store's capacity that must be available), ``node_list_error`` (str).
+    (percent of each store's capacity that must be available), ``node_list_error`` (str),
+    ``fresh_records`` (bool: judge the records' freshness, see :func:`freshness`), ``fresh_after``
+    ({node_id: Unix ns}), ``now`` (the controller's Unix time in seconds, for the record ages shown only).
     """
     expect = expect or {}
     probes = {_int(k, k): v for k, v in (probes or {}).items()}
@@ -173,6 +246,9 @@ def evaluate(nodes, probes, expect=None, streak=0):
             "unavailable": store_metric_sum(node, "ranges.unavailable"),
             "stores": len(node.get("store_metrics") or {}),
             "min_free_storage_percent": round(free, 2) if free is not None else None,
+            "updated_at": node.get("updated_at"),
+            "record_age": _record_age(node, expect.get("now")),
+            "fresh": None,
             "problems": [],
         }
 
@@ -249,6 +325,16 @@ def evaluate(nodes, probes, expect=None, streak=0):
         elif _int(node.get("started_at"), 0) <= _int(since, 0):
             node_fail("restarted", nid, "node %s has not restarted yet (its started_at is not newer than %s)" % (
                 nid, _int(since, 0)))
+
+    # every live node's status record was written after the disruption being judged
+    for nid, (fresh, threshold, against) in sorted(freshness(by_id, active, expect).items()):
+        detail[nid]["fresh"] = fresh
+        if fresh is None:
+            node_fail("fresh", nid, "node %s reports no updated_at, so whether its status record was written after %s "
+                                    "cannot be judged" % (nid, against))
+        elif not fresh:
+            node_fail("fresh", nid, "waiting for fresh status from node %s (last written %s, before %s)" % (
+                nid, age_text(detail[nid]["record_age"]), against))
 
     # storage headroom
     floor = expect.get("min_free_storage")

@@ -15,6 +15,12 @@ ready". The readiness endpoint's own "not ready" (500, reference 5.1) cannot be 
 internal error on the wire, so a single evaluation (no wait) confirms it with the same attempts (one 200
 among them is ready); while waiting, the next poll confirms it.
 A refused connection (the process is down) and the proxy's 502 (target down) are answers, asked once.
+
+Fresh records (``expect["fresh_records"]``): after a restart (``started_after``) the verdict judges every live
+node's ``updated_at`` against the restarted nodes' new ``started_at`` (:func:`health.freshness`); otherwise,
+while waiting, against the record each node had at the gate's first poll (or ``fresh_after``), so that only
+node clocks are compared with node clocks. A single evaluation (no wait) without either has nothing to
+compare with: it reports each record's age and does not judge it.
 """
 
 import math
@@ -151,13 +157,18 @@ class HealthGate:
     """Polls one cluster. ``conn`` holds the Cluster API connection options of the modules (their params);
     bad ones raise ValueError worded as the modules word them."""
 
-    def __init__(self, conn, node_urls=None, expect=None, probe_timeout=2.0, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, conn, node_urls=None, expect=None, probe_timeout=2.0, clock=time.monotonic, sleep=time.sleep,
+                 wall=time.time):
         self.connection = ClusterConnection.from_params(conn).check()
         self.node_urls = parse_node_urls(node_urls)
         self.expect = dict(expect or {})
         self.probe_timeout = float(probe_timeout)
         self.clock = clock
         self.sleep = sleep
+        self.wall = wall
+        # fresh records: each node's updated_at at first sight (the gate's start), when waiting without a restart
+        self.baseline = {}
+        self.track_baseline = False
         endpoints = [self.connection["cluster_url"].rstrip("/")]
         for nid in sorted(self.node_urls):
             if self.node_urls[nid] not in endpoints:
@@ -326,6 +337,23 @@ class HealthGate:
         expect = dict(self.expect)
         if error:
             expect["node_list_error"] = error
+        expect["now"] = self.wall()
+        if expect.get("fresh_records") and not expect.get("started_after"):
+            given = {int(k): int(v) for k, v in (expect.get("fresh_after") or {}).items()}
+            if self.track_baseline:
+                for node in nodes or []:
+                    try:
+                        nid = int(node["node_id"])
+                    except (TypeError, ValueError, KeyError):
+                        continue
+                    if nid not in given and nid not in self.baseline:
+                        try:
+                            self.baseline[nid] = int(node.get("updated_at") or 0)
+                        except (TypeError, ValueError):
+                            self.baseline[nid] = 0
+            merged = dict(self.baseline)
+            merged.update(given)
+            expect["fresh_after"] = merged
         self.polls += 1
         verdict = evaluate(nodes, probes, expect, streak=streak)
         verdict["api_url"] = self.endpoints[self.api_index] if nodes is not None else None
@@ -341,6 +369,7 @@ class HealthGate:
         start = self.clock()
         deadline = start + float(timeout)
         self.deadline = deadline if wait else None
+        self.track_baseline = bool(wait)
         streak = 0
         verdict = None
         while True:

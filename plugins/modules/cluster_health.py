@@ -17,7 +17,8 @@ description:
     list (O(expected_nodes), by default one per URL of O(node_urls)); the under-replicated and unavailable ranges
     summed over every store of every node are 0; every node runs one build (O(same_build), on by default) or
     O(expected_version); the nodes in O(started_after) have restarted; every store has O(min_free_storage) percent
-    free; and all of this held for O(stable_checks) consecutive polls."
+    free; every live node's status record was written after the disruption being judged (O(fresh_records)); and
+    all of this held for O(stable_checks) consecutive polls."
   - "The expected node count comes from what you declare, never from what the node list shows: a node missing
     from the list (never joined, or lost its record) would otherwise pass. Without O(expected_nodes) or
     O(node_urls) the module refuses to run unless O(check_node_count=false)."
@@ -95,6 +96,29 @@ options:
   min_free_storage:
     description: Percent of each store's capacity that must be available (from the store metrics).
     type: float
+  fresh_records:
+    description:
+      - "Trust a node's status only when its record was written after the disruption being judged. The node list
+        serves each node's stored status record, which the node writes about every 10 seconds, so its range
+        counts and C(updated_at) lag by up to that much. Right after node 2 restarts, the other nodes' records can
+        still say 0 under-replicated ranges from before the outage: without this check the gate can open and the
+        next node can go down while ranges are under-replicated, two replicas of a range down at once."
+      - "After a restart (O(started_after)): every live node's C(updated_at) must be later than the newest new
+        C(started_at) of the restarted nodes plus CockroachDB's maximum clock offset (500 ms), so a skewed clock
+        cannot make an old record look fresh. Otherwise, with O(wait=true): later than the record the node had at
+        the first poll (or O(fresh_after)), so only node clocks are compared with node clocks."
+      - "A single evaluation (O(wait=false)) without O(started_after) or O(fresh_after) has nothing to compare
+        with: it reports each record's age (RV(nodes[].record_age)) and does not judge it."
+      - "Each record is written about every 10 seconds, so a gate after a restart opens one status interval
+        later. V(false) restores the earlier behaviour, which can open on stale data."
+    type: bool
+    default: true
+  fresh_after:
+    description:
+      - Dict of node id to Unix nanoseconds; each of these nodes' status record must be newer (with
+        O(fresh_records)). Use the RV(nodes[].updated_at) of an earlier result, so that a wait split into several
+        calls keeps the baseline of the first one. Ignored when O(started_after) is given.
+    type: dict
   probe_timeout:
     description: Seconds one readiness probe waits for an answer before the node counts as down.
     type: float
@@ -165,7 +189,7 @@ checks:
   returned: always
   type: dict
   sample: {"node_list": true, "ready": false, "live": true, "count": true, "underreplicated": false,
-           "unavailable": true, "build": true, "restarted": true, "storage": true, "stable": true}
+           "unavailable": true, "build": true, "restarted": true, "storage": true, "fresh": true, "stable": true}
 nodes:
   description: Per-node detail of the last poll, sorted by node id.
   returned: always
@@ -220,6 +244,17 @@ nodes:
     min_free_storage_percent:
       description: Lowest available share of capacity among the node's stores, in percent.
       type: float
+    updated_at:
+      description: When the node last wrote its status record, Unix nanoseconds by the node's clock (V(null) when
+        the node list does not say).
+      type: int
+    record_age:
+      description: Seconds since that write by the controller's clock (display only; never used for the verdict).
+      type: float
+    fresh:
+      description: Whether the record counts as written after the disruption being judged (V(null) when not
+        judged, see O(fresh_records)).
+      type: bool
     problems:
       description: The reasons that concern this node.
       type: list
@@ -314,13 +349,14 @@ def validate(params):
                       "check_node_count=false accepts whatever count the node list shows")
     if number_errors(params, "min_free_storage", 0, 100, unit="percent"):
         errors.append("min_free_storage is a percentage between 0 and 100, got %r" % params["min_free_storage"])
-    for key, value in (params.get("started_after") or {}).items():
-        try:
-            int(key)
-            int(value)
-        except (TypeError, ValueError):
-            errors.append("started_after maps node ids to Unix nanoseconds (for example {3: 1763800000000000000}), "
-                          "got %r: %r" % (key, value))
+    for option in ("started_after", "fresh_after"):
+        for key, value in (params.get(option) or {}).items():
+            try:
+                int(key)
+                int(value)
+            except (TypeError, ValueError):
+                errors.append("%s maps node ids to Unix nanoseconds (for example {3: 1763800000000000000}), "
+                              "got %r: %r" % (option, key, value))
     return errors
 
 
@@ -341,6 +377,8 @@ def expectations(params):
         stable_checks=params.get("stable_checks"),
         started_after={int(k): int(v) for k, v in (params.get("started_after") or {}).items()},
         min_free_storage=params.get("min_free_storage"),
+        fresh_records=params.get("fresh_records", True),
+        fresh_after={int(k): int(v) for k, v in (params.get("fresh_after") or {}).items()},
     )
 
 
@@ -372,6 +410,8 @@ def main():
         same_build=dict(type="bool", default=True),
         started_after=dict(type="dict"),
         min_free_storage=dict(type="float"),
+        fresh_records=dict(type="bool", default=True),
+        fresh_after=dict(type="dict"),
         probe_timeout=dict(type="float", default=2.0),
         fail_on_unhealthy=dict(type="bool", default=True),
     ), validate=validate)

@@ -26,6 +26,7 @@ def shape(emulated):
         if tag:
             fields["build_tag"] = tag
         emulated.patch_node(nid, fields)
+    emulated.advance(10)  # one status interval: every node writes its record (locality, build, store metrics) again
     emulated.clear_requests()
 
 

@@ -26,6 +26,19 @@ def run(cluster, **args):
     return res
 
 
+def settle(cluster):
+    """One status interval (10 s, the emulator's default as a real node's): every node writes its record again."""
+    cluster.advance(10)
+
+
+def next_writes(cluster):
+    """Seconds from now until each node's next status record write."""
+    now_ns = int(cluster.clock.time() * 1e9)
+    status = cluster.control("GET", "/_emulator/status")
+    step = int(status["interval"] * 1e9)
+    return {int(n): ((r["updated_at"] - now_ns) % step or step) / 1e9 for n, r in status["records"].items()}
+
+
 def count(cluster, method, path, node_id=None):
     return len([e for e in cluster.requests() if e["method"] == method and e["path"] == path
                 and (node_id is None or e["node_id"] == node_id)])
@@ -61,6 +74,7 @@ def test_failure_lists_every_reason_and_fails(cluster):
     cluster.stop_node(3)
     cluster.advance(5)  # past the liveness expiry: node 3 is SUSPECT
     cluster.patch_node(2, {"stores": {"4": {"ranges.unavailable": 1}}})
+    settle(cluster)
     res = run(cluster, node_urls=cluster.node_urls, expected_nodes=6)
     assert res["failed"] is True and res["healthy"] is False
     assert res["msg"].startswith("the cluster is not healthy: ")
@@ -75,6 +89,7 @@ def test_range_problems_summed_over_every_store(cluster):
     stores = {"3": {"ranges.underreplicated": 4}, "4": {"ranges.underreplicated": 1, "ranges.unavailable": 1}}
     cluster.patch_node(2, {"stores": stores})
     cluster.patch_node(5, {"stores": {"10": {"ranges.underreplicated": 2}}})
+    settle(cluster)
     res = run(cluster, node_urls=cluster.node_urls, fail_on_unhealthy=False)
     assert res["reasons"] == ["7 under-replicated range(s) in the cluster (node 2: 5, node 5: 2)",
                               "1 unavailable range(s) in the cluster (node 2: 1)"]
@@ -84,9 +99,12 @@ def test_range_problems_summed_over_every_store(cluster):
 def test_wait_until_node_comes_back(cluster):
     cluster.patch_node(2, {"ready": False})
     cluster.clock.after(3.0, lambda: cluster.patch_node(2, {"ready": None}))
+    # a wait judges records written after it started: every node's next write (up to one 10 s interval away)
+    fresh_at = max(next_writes(cluster).values())
     res = run(cluster, node_urls=cluster.node_urls, wait=True, wait_timeout=30, interval=0.5, stable_checks=2)
     assert res["healthy"] is True
-    assert 3.0 <= res["waited"] <= 4.0
+    opens = max(3.0, fresh_at)
+    assert opens + 0.5 <= res["waited"] <= opens + 1.0  # the first poll that sees both, plus one more (window 2)
     # a poll every 0.5 s: one node list + 5 probes per poll
     assert res["polls"] == pytest.approx(res["waited"] / 0.5 + 1, abs=1)
     assert count(cluster, "GET", NODES) == res["polls"] and count(cluster, "GET", HEALTH) == 5 * res["polls"]
@@ -233,6 +251,7 @@ def test_waiting_retries_stop_at_the_deadline(cluster):
 
 def test_mixed_builds_fail_by_default(cluster):
     cluster.patch_node(4, {"build_tag": "v25.4.2"})
+    settle(cluster)
     res = run(cluster, node_urls=cluster.node_urls, fail_on_unhealthy=False)
     assert res["healthy"] is False and res["checks"]["build"] is False
     assert res["reasons"] == ["the nodes run 2 different builds: v25.4.1 on node(s) 1, 2, 3, 5; v25.4.2 on node(s) 4"]

@@ -21,6 +21,7 @@ def test_all_pages_one_login_one_logout(emulated_factory):
     emu.advance(30)
     emu.patch_node(3, {"stores": {"3": {"ranges.underreplicated": 2}}})
     emu.patch_node(5, {"stores": {"5": {"ranges.underreplicated": 1}}})
+    emu.advance(10)  # one status interval: nodes 3 and 5 write their records again
     emu.clear_requests()
     res = run(emu, page_size=2)
     assert not res.failed and res["changed"] is False
