@@ -31,8 +31,8 @@ extends_documentation_fragment:
 notes:
   - Values are the server's text form as C(SHOW ALL CLUSTER SETTINGS) prints them (V(5m0s), V(true), V(32 MiB)),
     whatever the setting's type.
-  - Read RV(values) with brackets, C(result['values']['version']): C(result.values) is the dict's own method
-    in a template.
+  - Read RV(values) with brackets, as in C(result['values']['version']); in a template C(result.values) is the
+    dict's own method.
   - The answer of a real node lists about 600 settings (about 150 kB); the module asks the server for up to 4 MiB
     of result.
 author:
