@@ -31,6 +31,8 @@ extends_documentation_fragment:
 notes:
   - Values are the server's text form as C(SHOW ALL CLUSTER SETTINGS) prints them (V(5m0s), V(true), V(32 MiB)),
     whatever the setting's type.
+  - Read RV(values) with brackets, as in C(result['values']['version']); in a template C(result.values) is the
+    dict's own method.
   - The answer of a real node lists about 600 settings (about 150 kB); the module asks the server for up to 4 MiB
     of result.
 author:
@@ -52,7 +54,7 @@ EXAMPLES = r"""
 
 - name: Refuse a rolling restart when the unready phase is shorter than the load balancer's check interval
   ansible.builtin.assert:
-    that: crdb_settings.values['server.shutdown.initial_wait'] != '0s'
+    that: crdb_settings['values']['server.shutdown.initial_wait'] != '0s'
 
 - name: Every setting
   cockroachdb.cockroachdb.cluster_settings_info:
