@@ -10,7 +10,7 @@ it was out of service (not running, or not answering ready: the drain's unready 
 Prints the playbook's wall time against the sum of the node outages, the finalization time from
 ``GET /_emulator/cluster`` (history), and what is left: the orchestration overhead (logins, pre-flight, gates).
 
-    python bench/rolling_upgrade.py [--nodes 5] [--finalize-seconds 2] [--json]
+    python bench/rolling_upgrade.py [--nodes 5] [--finalize-seconds 2] [--status-interval 10] [--json]
 """
 
 import argparse
@@ -103,12 +103,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--nodes", type=int, default=5)
     ap.add_argument("--finalize-seconds", type=float, default=2.0, help="emulated finalization time (s)")
+    ap.add_argument("--status-interval", type=float, default=10.0,
+                    help="seconds between two status records of a node (default 10, a real node's)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     a = ap.parse_args()
 
     coll_root = collection_root()
     emu = Emulator(["--nodes", str(a.nodes), "--rate-limit", "0", "--build-tag", "v25.4.1",
-                    "--finalize-seconds", str(a.finalize_seconds)])
+                    "--finalize-seconds", str(a.finalize_seconds), "--status-interval", str(a.status_interval)])
     info = emu.start()
     watcher = OutageWatcher(info["control_url"])
     try:
@@ -126,6 +128,7 @@ def main():
     finalize_s = (fin["finished"] - fin["started"]) if fin.get("finished") and fin.get("started") else None
     results = {
         "nodes": a.nodes,
+        "status_interval_s": a.status_interval,
         "wall_s": round(wall, 1),
         "sum_of_outages_s": round(sum(outages.values()), 1),
         "outage_per_node_s": {str(k): round(v, 2) for k, v in outages.items()},
@@ -137,8 +140,8 @@ def main():
     if a.json:
         print(json.dumps(results))
         return
-    print("rolling upgrade v25.4.1 -> v26.1.0 with finalize, %d emulated nodes, ansible-playbook + rolling_upgrade"
-          % a.nodes)
+    print("rolling upgrade v25.4.1 -> v26.1.0 with finalize, %d emulated nodes (status records every %gs), "
+          "ansible-playbook + rolling_upgrade" % (a.nodes, a.status_interval))
     print("  wall time                      %6.1f s" % results["wall_s"])
     print("  sum of node outages            %6.1f s   (per node: %s)" % (
         results["sum_of_outages_s"], ", ".join("n%s %.1f" % kv for kv in results["outage_per_node_s"].items())))
