@@ -146,7 +146,7 @@ def main():
     print("  sum of node outages            %6.1f s   (per node: %s)" % (
         results["sum_of_outages_s"], ", ".join("n%s %.1f" % kv for kv in results["outage_per_node_s"].items())))
     print("  finalization (emulated)        %6s s" % (results["finalization_s"],))
-    print("  orchestration overhead         %6.1f s   (logins, pre-flight, gates' stability windows, task start-up)"
+    print("  orchestration overhead         %6.1f s   (logins, pre-flight, waits for fresh status records, stability windows, task start-up)"
           % results["overhead_s"])
     print("  end state: cluster version %s, builds %s" % (results["cluster_version"], ", ".join(results["builds"])))
 
