@@ -22,7 +22,7 @@ description:
     spelling, an absent counter is 0) or from the replica list of older builds of the endpoint. A running node that
     was not drained is never safe. With O(wait_safe_timeout), polls until the node is safe.
   - The readiness probe needs no login. The restart-safety probe sends the session (O(session), or a login with
-    O(username)/O(password)): whether CockroachDB requires one there is not confirmed, and a refusal (401/403) ends
+    O(username)/O(password)), since whether CockroachDB requires one there is not confirmed; a refusal (401/403) ends
     the wait at once with RV(restart_safety.permitted=false). The liveness lookup needs a login with the C(admin) role
     or C(VIEWCLUSTERMETADATA).
 options:
@@ -187,7 +187,7 @@ restart_safety:
     node_id:
       description:
         - The node id the server evaluated, from the body, else the node the request was proxied to (V(null) when
-          neither says: a v25.4 answer asked directly at O(node_url)).
+          neither says, as for a v25.4 answer asked directly at O(node_url)).
       type: int
       sample: 3
     error:

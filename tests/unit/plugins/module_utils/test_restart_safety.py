@@ -80,14 +80,14 @@ def test_503_counters_odd_values_and_all_zero():
 
 
 @pytest.mark.parametrize("status,body,error,text", [
-    (401, "invalid session header\n", None, "not permitted: restart_safety needs a valid session of a user with admin "
-                                             "(or VIEWCLUSTERMETADATA); log in again or check the session token "
-                                             "(HTTP 401: invalid session header)"),
+    (401, "invalid session header\n", None,
+     "not permitted: restart_safety needs a valid session of a user with admin (or VIEWCLUSTERMETADATA); log in again "
+     "or check the session token (HTTP 401: invalid session header)"),
     (403, "user not allowed to access this endpoint\n", None,
      "not permitted: user app_reader needs admin (or VIEWCLUSTERMETADATA) to ask restart_safety "
      "(HTTP 403: user not allowed to access this endpoint)"),
-    (401, None, "login as 'bob' failed: nope. Check username/password", "not permitted: login as 'bob' failed: nope. "
-                                                                      "Check username/password"),
+    (401, None, "login as 'bob' failed: nope. Check username/password",
+     "not permitted: login as 'bob' failed: nope. Check username/password"),
 ])
 def test_401_403_are_not_permitted(status, body, error, text):
     r = parse_restart_safety(status, body, error, user="app_reader")
