@@ -845,7 +845,7 @@ class ClusterState:
             v = self.versions
             if "finalize_seconds" in body:
                 secs = body["finalize_seconds"]
-                if isinstance(secs, bool) or not isinstance(secs, (int, float)) or secs < 0 or secs != secs:
+                if isinstance(secs, bool) or not isinstance(secs, (int, float)) or not 0 <= secs < float("inf"):
                     raise ValueError("finalize_seconds must be a number >= 0")
                 v.finalize_seconds = float(secs)
                 if v.finalization is not None:

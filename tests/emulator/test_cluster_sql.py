@@ -244,7 +244,7 @@ def test_major_upgrade_with_preserve_option_then_reset_finalizes_through_interme
     assert "cannot upgrade to 25.4: cluster.preserve_downgrade_option is set to 25.2" in str(e.value)
     emu.sql("RESET CLUSTER SETTING cluster.preserve_downgrade_option")
     seen = []
-    for _ in range(12):
+    for _second in range(12):
         emu.advance(1)
         seen.append(sql.version())
     assert seen[-1] == "25.4"
