@@ -797,9 +797,9 @@ class ClusterState:
             if not members:
                 return
             series = []
-            for nid in members:
+            for nid in members:   # cheap on the ticker: stops at the first node not on a newer major
                 b = self._binary_series(nid)
-                if b is None or not self.process_up(nid, now):
+                if b is None or b <= v.version or not self.process_up(nid, now):
                     return
                 series.append(b)
             target = min(series)
