@@ -206,9 +206,9 @@ def read_settings(client):
         if index == 2 and "unknown setting" in (message or ""):
             res["rows"] = [{"cluster.auto_upgrade.enabled": True}]
             continue
-        raise SqlError(message or "statement failed", status=200, code=(err.get("code") if isinstance(err, dict)
-                                                                       else None) or "XXUUU",
-                       statement=index + 1, sql=STATEMENTS[index])
+        code = (err.get("code") if isinstance(err, dict) else None) or "XXUUU"
+        raise SqlError(message or "statement failed", status=200, code=code, statement=index + 1,
+                       sql=STATEMENTS[index])
     return results
 
 
