@@ -217,9 +217,11 @@ def coerce(setting: Setting, literal: Any) -> Any:
     if t == "b":
         if isinstance(literal, bool):
             return literal
-        if isinstance(literal, str) and literal.strip().lower() in ("true", "t", "yes", "on", "1", "false", "f", "no",
-                                                                       "off", "0"):
-            return literal.strip().lower() in ("true", "t", "yes", "on", "1")
+        text = literal.strip().lower() if isinstance(literal, str) else None
+        if text in ("true", "t", "yes", "on", "1"):
+            return True
+        if text in ("false", "f", "no", "off", "0"):
+            return False
         raise SettingError("22P02", 'could not parse "%s" as type bool: invalid bool value' % (literal,))
     if t == "i":
         try:

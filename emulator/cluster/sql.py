@@ -303,8 +303,8 @@ def go_parse_duration(s: str) -> float:
             raise ValueError('time: missing unit in duration "%s"' % s)
         raise ValueError('time: invalid duration "%s"' % s)
     sign = -1.0 if s.startswith("-") else 1.0
-    total = sum(float(n) * _GO_UNITS[u] for n, _a, _b, u in re.findall(r"((\d+(\.\d*)?|\.\d+))(ns|us|µs|ms|s|m|h)",
-                                                                        s))
+    parts = re.findall(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)", s)
+    total = sum(float(n) * _GO_UNITS[u] for n, u in parts)
     return sign * total
 
 
@@ -346,8 +346,8 @@ def handle_http(state, req: Request, user: str) -> Response:
         v = payload.get(key)
         if v is None:
             continue
-        if (typ is int and (isinstance(v, bool) or not isinstance(v, int))) or (typ is not int and
-                                                                               not isinstance(v, typ)):
+        wrong = (isinstance(v, bool) or not isinstance(v, int)) if typ is int else not isinstance(v, typ)
+        if wrong:
             return request_error(400, "json: cannot unmarshal %s into Go struct field requestType.%s of type %s"
                                  % (_json_kind(v), key, {str: "string", int: "int", bool: "bool",
                                                          list: "[]struct"}[typ]))

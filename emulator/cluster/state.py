@@ -1022,9 +1022,9 @@ class ClusterState:
             if not members:
                 return
             series = []
-            for nid in members:
+            for nid in members:   # cheap on the ticker: stops at the first node not on a newer major
                 b = self._binary_series(nid)
-                if b is None or not self.process_up(nid, now):
+                if b is None or b <= v.version or not self.process_up(nid, now):
                     return
                 series.append(b)
             target = min(series)
@@ -1070,7 +1070,7 @@ class ClusterState:
             v = self.versions
             if "finalize_seconds" in body:
                 secs = body["finalize_seconds"]
-                if isinstance(secs, bool) or not isinstance(secs, (int, float)) or secs < 0 or secs != secs:
+                if isinstance(secs, bool) or not isinstance(secs, (int, float)) or not 0 <= secs < float("inf"):
                     raise ValueError("finalize_seconds must be a number >= 0")
                 v.finalize_seconds = float(secs)
                 if v.finalization is not None:

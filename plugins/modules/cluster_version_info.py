@@ -166,7 +166,7 @@ target:
       returned: always
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import MIGRATION_JOBS_SQL
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster import MIGRATION_JOBS_SQL, SqlError
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cluster_normalize import normalize_node
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import ClusterModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.upgrade import parse_build, version_report
@@ -191,8 +191,29 @@ def _value(result):
     return list(rows[0].values())[0] if rows else None
 
 
+def read_settings(client):
+    """The four reads in one request, each in its own transaction so that a release without
+    ``cluster.auto_upgrade.enabled`` (before v23.2: auto-upgrade is then governed by the preserve option
+    alone, so it counts as on) still answers the others. Any other failure is raised."""
+    results = client.sql(STATEMENTS, separate_txns=True, raise_on_error=False)
+    if len(results) != len(STATEMENTS):
+        raise ValueError("the SQL API answered %d results for %d statements" % (len(results), len(STATEMENTS)))
+    for index, res in enumerate(results):
+        err = res.get("error")
+        if not err:
+            continue
+        message = err.get("message") if isinstance(err, dict) else str(err)
+        if index == 2 and "unknown setting" in (message or ""):
+            res["rows"] = [{"cluster.auto_upgrade.enabled": True}]
+            continue
+        code = (err.get("code") if isinstance(err, dict) else None) or "XXUUU"
+        raise SqlError(message or "statement failed", status=200, code=code, statement=index + 1,
+                       sql=STATEMENTS[index])
+    return results
+
+
 def run(m):
-    results = m.client.sql(STATEMENTS)
+    results = read_settings(m.client)
     jobs = [dict(row) for row in results[3].get("rows") or []]
     nodes = [normalize_node(n) for n in m.client.list_nodes()]
     nodes.sort(key=lambda n: n.get("node_id") or 0)

@@ -244,7 +244,7 @@ def test_major_upgrade_with_preserve_option_then_reset_finalizes_through_interme
     assert "cannot upgrade to 25.4: cluster.preserve_downgrade_option is set to 25.2" in str(e.value)
     emu.sql("RESET CLUSTER SETTING cluster.preserve_downgrade_option")
     seen = []
-    for _ in range(12):
+    for _second in range(12):
         emu.advance(1)
         seen.append(sql.version())
     assert seen[-1] == "25.4"
@@ -427,3 +427,16 @@ def test_over_http_read_and_cli_write(fresh_emulator, admin):
 
 def test_inprocess_default_cluster_version_follows_the_build_tag():
     assert Sql(InProcessEmulator(nodes=1)).version() == "25.4"
+
+
+def test_one_patch_puts_a_cluster_in_a_held_finalization():
+    """For a refused pre-flight: a 25.4 cluster put back on 25.2 with the hold on finalizes to 25.4 and stays
+    running until released."""
+    emu = InProcessEmulator(nodes=3)
+    info = emu.patch_cluster(version="25.2", hold_finalization=True)
+    assert info["finalization"]["state"] == "running" and info["finalization"]["to"] == "25.4"
+    emu.advance(600)
+    sql = Sql(emu)
+    assert sql.version().startswith("25.3-upgrading-to-25.4-step-") and len(sql.rows(JOBS)[0]) == 1
+    emu.patch_cluster(hold_finalization=False)
+    assert sql.version() == "25.4"

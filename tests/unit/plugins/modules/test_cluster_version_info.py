@@ -87,3 +87,17 @@ def test_bad_target_is_refused_before_any_request(emu):
 def test_non_admin_fails_with_the_servers_reason(emu):
     res = run_module(cluster_version_info, emu.cluster_args(username="app_reader", password="app-reader-password"))
     assert res.failed and "VIEWCLUSTERSETTING" in res["msg"]
+
+
+def test_reads_run_in_separate_transactions(emu):
+    info(emu)
+    sent = [e for e in emu.requests() if e["path"] == "/api/v2/sql/"][0]["body"]
+    assert sent["separate_txns"] is True and len(sent["statements"]) == 4
+
+
+def test_a_release_without_auto_upgrade_setting_counts_it_as_on(emu, monkeypatch):
+    """Before v23.2 there is no cluster.auto_upgrade.enabled: that statement fails, the others answer."""
+    from emulator.cluster import settings as emulator_settings
+    monkeypatch.delitem(emulator_settings.BY_NAME, "cluster.auto_upgrade.enabled")
+    res = info(emu)
+    assert res["auto_upgrade_enabled"] is True and res["cluster_version"] == "25.2"
