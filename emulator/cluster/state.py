@@ -473,10 +473,13 @@ class ClusterState:
                 lh0 = R.lh[i]
                 live = [r for r in reps if r not in down]
                 bad = sum(1 for r in reps if r in down or r in catching)
-                if lh0 not in down and lh0 not in draining:
+                # a node that came back holds no leases until it has caught up (they moved away in its drain and
+                # come back with rebalancing): the ranges it led count on the other nodes' stores meanwhile
+                if lh0 not in down and lh0 not in draining and lh0 not in catching:
                     lh = lh0
                 else:
-                    cands = [r for r in reps if r not in down and r not in draining]
+                    cands = [r for r in reps if r not in down and r not in draining and r not in catching] or \
+                        [r for r in reps if r not in down and r not in draining]
                     lh = cands[0] if cands else (live[0] if live else 0)
                 if lh != lh0:
                     eff[i] = lh
