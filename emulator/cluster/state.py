@@ -600,7 +600,7 @@ class ClusterState:
     def _log_write(self, nid: int, updated_at: int) -> None:
         self._status_seq += 1
         self.status_log.append({"seq": self._status_seq, "node_id": nid, "updated_at": updated_at,
-                                "time": updated_at / 1e9})
+                                "started_at": int(self.nodes[nid].started_at * 1e9), "time": updated_at / 1e9})
 
     def _write_due(self, lo: float, hi: float, now: float, open_end: bool = False) -> None:
         views: Dict[float, Any] = {}
