@@ -230,7 +230,7 @@ class ClusterState:
                 node.down_wall = None
                 node.anchor = now
                 self._add_event("node_restart", nid)
-                self._write_record(nid, now, now)  # a node writes its record as its process starts
+                self._write_record(nid, now, now, wall=node.started_at)  # a node writes as its process starts
             node.drain_started = None
             node.stop_draining = False
 
@@ -285,7 +285,7 @@ class ClusterState:
             node.build_tag = plan["build_tag"]
         self.killed_sessions.add(nid)
         self._add_event("node_restart", nid)
-        self._write_record(nid, back, now)  # a node writes its record as its process starts
+        self._write_record(nid, back, now, wall=node.started_at)  # a node writes as its process starts
 
     def advance(self) -> set:
         """Move restart plans forward; returns node ids whose process state may have changed."""
@@ -579,7 +579,8 @@ class ClusterState:
         times.reverse()
         return times
 
-    def _write_record(self, nid: int, t: float, now: float, log: bool = True, views=None) -> None:
+    def _write_record(self, nid: int, t: float, now: float, log: bool = True, views=None,
+                      wall: Optional[float] = None) -> None:
         """Node ``nid`` writes its status record at monotonic ``t`` (<= ``now``), with the state as of ``t``."""
         if self.status_interval <= 0:
             return
@@ -589,7 +590,8 @@ class ClusterState:
         if view is None:
             view = views[t] = (self.replication_view(t),
                                sum(1 for n in self.nodes if self.liveness(n, t) in (3, 4, 6)))
-        wall = self.clock.time() - (now - t)
+        if wall is None:
+            wall = self.clock.time() - (now - t)
         rec = self.node_status(nid, t, wall, view[0], view[1])
         rec.pop("liveness_status", None)
         self.records[nid] = rec
@@ -737,7 +739,7 @@ class ClusterState:
             "store_metrics": stores,
             "total_system_memory": 16 * 1024 ** 3,
             "num_cpus": 4,
-            "updated_at": int(round(as_of * 1e9)),
+            "updated_at": int(as_of * 1e9),
             "liveness_status": lv,
         }
 

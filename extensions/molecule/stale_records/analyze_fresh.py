@@ -31,9 +31,9 @@ def main():
     order = [int(d["node_id"]) for d in drains]
     report = []
     for index, nid in enumerate(order):
-        # the new process of node k writes its first record as it starts: updated_at == started_at
-        starts = [w["started_at"] / 1e9 for w in writes if w["node_id"] == nid and w["updated_at"] == w["started_at"]]
-        back = max(starts) if starts else None
+        # the new process of node k: the newest started_at in its writes (its first write is as it starts)
+        starts = sorted({w["started_at"] for w in writes if w["node_id"] == nid})
+        back = starts[-1] / 1e9 if len(starts) > 1 or (starts and starts[0] / 1e9 > float(outcome["started"])) else None
         until = float(drains[index + 1]["time"]) if index + 1 < len(drains) else float(outcome["ended"])
         fresh = {}
         for n in nodes:
