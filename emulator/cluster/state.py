@@ -657,9 +657,9 @@ class ClusterState:
                 return
             for nid, node in self.nodes.items():
                 if was <= 0 or nid not in self.record_at:
+                    # from per-request records: each node's record as of now (a down node's as of its stop)
                     node.anchor = now
-                    if self.process_up(nid, now):
-                        self._write_record(nid, now, now)
+                    self._write_record(nid, now, now)
                 else:
                     node.anchor = self.record_at[nid]
             self._flushed = now
