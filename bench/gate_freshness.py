@@ -61,7 +61,7 @@ def one_run(seed, interval, fresh):
     conn = {"cluster_url": emu.node_url(1), "username": emu.admin_user, "password": emu.admin_password,
             "validate_certs": True, "timeout": 10.0, "retries": 3}
     probe = HealthGate(conn, node_urls=emu.node_urls, expect={}, clock=clock.monotonic, sleep=clock.sleep,
-                           wall=clock.time)
+                       wall=clock.time)
     before = [n for n in probe.poll()["nodes"] if n["node_id"] == 2][0]["started_at"]
     probe.close()
     emu.restart_node(2, downtime=1)
