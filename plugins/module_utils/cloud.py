@@ -28,6 +28,7 @@ import re
 import time
 from urllib.parse import quote
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import machine_type_differs
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
     DEFAULT_SERVER,
@@ -149,7 +150,10 @@ def unapplied_fields(cluster, body):
                 elif field == "hardware":
                     spec = dict(value.get("machine_spec") or {})
                     spec.update({k: v for k, v in value.items() if k != "machine_spec"})
-                    ok = ok and _same(dedicated_config, spec)
+                    machine_type = spec.pop("machine_type", None)
+                    # the API may provision an equivalent type (same vCPUs): compared as cloud_cluster compares it
+                    ok = ok and _same(dedicated_config, spec) and (
+                        machine_type is None or not machine_type_differs(cluster, machine_type))
                 else:
                     ok = False
         else:
