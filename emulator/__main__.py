@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
       help="restart: seconds the node shows DRAINING before its process stops (default 0.5)")
     a("--ready-delay", type=float, default=0.0,
       help="restart/start: seconds after the process is back before /health?ready=1 passes (default 0)")
+    a("--restart-safety-shape", choices=("counters", "replicas"), default="counters",
+      help="body of /api/v2/health/restart_safety/: the v25.4 counters, or the replica list of an unmerged "
+           "change that no release serves (default counters; also settable with POST /_emulator/restart_safety)")
     a("--ready-file", default=None, help="write the connection details here as JSON when serving")
     return p
 

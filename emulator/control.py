@@ -11,6 +11,7 @@ from typing import Any, Dict, Optional
 
 from emulator.cloud import CloudAPI
 from emulator.cluster import ClusterState, cluster_api
+from emulator.cluster.handlers import RESTART_SAFETY_SHAPES
 from emulator.core import Clock, Request, Response
 from emulator.routing import ANY, Route, RouteMatch, Router
 from emulator.server import Faults, Server
@@ -44,7 +45,7 @@ class Emulator:
             time_until_store_dead=args.time_until_store_dead, catchup_seconds=args.catchup_seconds,
             unready_seconds=args.unready_seconds, drain_seconds=args.drain_seconds,
             ready_delay=args.ready_delay, host=args.host)
-        self.cluster_api = cluster_api(self.cluster)
+        self.cluster_api = cluster_api(self.cluster, restart_safety_shape=self._initial_shape())
         self.cloud_listener = self.server.add_listener("cloud", args.cloud_port, self._cloud_handle)
         base = args.node_port_base
         for nid in range(1, args.nodes + 1):
@@ -203,6 +204,23 @@ class Emulator:
             self.faults.set_rules(rules)
         return Response.json(200, self.faults.describe())
 
+    def _initial_shape(self) -> str:
+        return getattr(self.args, "restart_safety_shape", None) or "counters"
+
+    def c_get_restart_safety(self, req: Request) -> Response:
+        return Response.json(200, {"shape": self.cluster_api.restart_safety_shape})
+
+    def c_set_restart_safety(self, req: Request) -> Response:
+        body = self._body(req)
+        unknown = sorted(set(body) - {"shape"})
+        if unknown:
+            raise BadRequest("unknown field(s): %s (allowed: shape)" % ", ".join(unknown))
+        shape = body.get("shape")
+        if shape not in RESTART_SAFETY_SHAPES:
+            raise BadRequest("shape must be one of %s, got %r" % (", ".join(RESTART_SAFETY_SHAPES), shape))
+        self.cluster_api.restart_safety_shape = shape
+        return Response.json(200, {"shape": shape})
+
     def c_reset(self, req: Request) -> Response:
         self.reset()
         return Response.json(200, {"reset": True})
@@ -241,6 +259,7 @@ class Emulator:
         self.cloud.reset()
         self.faults.configure(*self.initial_faults)
         self.faults.set_rules([])
+        self.cluster_api.restart_safety_shape = self._initial_shape()
         self.server.log.clear()
 
 
@@ -258,6 +277,8 @@ CONTROL_ROUTES = [
     Route("GET", "/_emulator/faults", C.c_get_faults),
     Route("POST", "/_emulator/faults", C.c_set_faults),
     Route("POST", "/_emulator/reset", C.c_reset),
+    Route("GET", "/_emulator/restart_safety", C.c_get_restart_safety),
+    Route("POST", "/_emulator/restart_safety", C.c_set_restart_safety),
     Route(ANY, "/_emulator/state", C.c_state),
     Route("GET", "/_emulator/clock", C.c_get_clock),
     Route("POST", "/_emulator/clock", C.c_advance_clock),

@@ -13,9 +13,9 @@ from emulator.cluster.routes import ROUTER
 from emulator.cluster.state import ClusterState
 
 
-def cluster_api(state: ClusterState) -> ClusterAPI:
+def cluster_api(state: ClusterState, restart_safety_shape: str = "counters") -> ClusterAPI:
     """The Cluster API of ``state`` on the route table of routes.py."""
-    return ClusterAPI(state, ROUTER)
+    return ClusterAPI(state, ROUTER, restart_safety_shape=restart_safety_shape)
 
 
 __all__ = ["ClusterAPI", "ClusterState", "cluster_api"]

@@ -461,8 +461,42 @@ class ClusterState:
                             unav[s] = unav.get(s, 0) + 1
         return ReplicationView(under, unav, ldelta, qdelta, eff, rstate)
 
+    def restart_safety_counts(self, nid: int) -> Dict[str, int]:
+        """The v25.4 restart-safety counters of node ``nid`` now (``/api/v2/health/restart_safety/``).
+
+        Computed from the same :meth:`replication_view` as ``store_metrics``, so the two never disagree:
+
+        * ``unavailable``: ranges with a replica on ``nid`` that lost their quorum;
+        * ``underreplicated``: ranges with a replica on ``nid`` that have another replica down or still
+          catching up (stopping ``nid`` too would take them further down); an unavailable range counts
+          here as well, as in the server's range metrics;
+        * ``raft_leaderships``: ranges whose (effective) leader is on ``nid``; a drain moves them away;
+        * ``stores_not_draining``: every store of ``nid`` until it drains, then 0.
+
+        ``ranges.underreplicated``/``ranges.unavailable`` set on one of its stores with the control API's
+        PATCH count here too: a store counts the ranges it leads, and every one of them has a replica on
+        ``nid``.
+        """
+        with self.lock:
+            now = self.clock.monotonic()
+            node = self.nodes[nid]
+            view = self.replication_view(now)
+            rstate, eff, lh = view.range_state, view.leaseholder, self.ranges.lh
+            counts = {"unavailable": 0, "underreplicated": 0, "raft_leaderships": 0,
+                      "stores_not_draining": 0 if self.draining(node, now) else self.spn}
+            for i in self.node_ranges[nid]:
+                under, unav = rstate.get(i, (False, False))
+                counts["unavailable"] += int(unav)
+                counts["underreplicated"] += int(under)
+                counts["raft_leaderships"] += int(eff.get(i, lh[i]) == nid)
+            for metrics in node.manual_store.values():
+                counts["unavailable"] += max(0, int(metrics.get("ranges.unavailable", 0)))
+                counts["underreplicated"] += max(0, int(metrics.get("ranges.underreplicated", 0)))
+            return counts
+
     def restart_blockers(self, nid: int) -> List[Dict[str, Any]]:
-        """Replicas on ``nid`` that make a restart unsafe now (``/api/v2/health/restart_safety/``)."""
+        """Replicas on ``nid`` that make a restart unsafe now, in the replica-list shape of an unmerged change
+        (``--restart-safety-shape replicas``; no release serves it)."""
         with self.lock:
             now = self.clock.monotonic()
             node = self.nodes[nid]

@@ -385,7 +385,7 @@ class ClusterClient:
             params["exclude_closed_sessions"] = "true"
         return self._iter_fan_out("/api/v2/sessions/", "sessions", "errors", "message", limit, params)
 
-    # -- health (no session needed) --------------------------------------------------------------------
+    # -- health (the readiness probe needs no session; restart safety sends one) ------------------------
     def probe_readiness(self, url=None, remote_node_id=None):
         """``GET /api/v2/health/?ready=true`` of a node; never raises for a node that does not answer.
 
@@ -408,7 +408,9 @@ class ClusterClient:
         """``GET /api/v2/health/restart_safety/`` (v25.4+) once; never raises for an answer or a missing answer.
 
         ``url`` is the node's base URL (default this client's); ``remote_node_id`` asks that node to
-        proxy the request to another node, which then evaluates itself. Returns the
+        proxy the request to another node, which then evaluates itself. Sends the session header: the
+        given token, or a login with username/password (whether v25.4 requires one is not confirmed; a
+        401/403 comes back as ``permitted: false``). Returns the
         :func:`restart_safety.parse_restart_safety` dict.
         """
         from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
@@ -416,10 +418,16 @@ class ClusterClient:
         )
 
         params = {"remote_node_id": str(remote_node_id)} if remote_node_id is not None else None
+        headers = {}
         try:
+            if not self.token and self.username and self._password is not None:
+                self.login()
+            if self.token:
+                headers[SESSION_HEADER] = self.token
             resp = self.transport.request("GET", _at(url, "/api/v2/health/restart_safety/"), params=params,
-                                          ok_statuses=(200, 400, 404, 500, 501, 502, 503))
+                                          headers=headers,
+                                          ok_statuses=(200, 400, 401, 403, 404, 500, 501, 502, 503))
         except CockroachError as exc:
-            return parse_restart_safety(exc.status, None, exc.message)
+            return parse_restart_safety(exc.status, None, exc.message, user=self.username)
         return parse_restart_safety(resp.status, resp.body, resp.text, remote_node_id=remote_node_id,
-                                    via=url or "the API node")
+                                    via=url or "the API node", user=self.username)
