@@ -6,6 +6,9 @@
 ``paging.py``    offset and fan-out pagination
 ``encoding.py``  Go-compatible encoders (encoding/json, http.Error, base64, session cookie, tokens)
 ``seed.py``      deterministic seed data (users, databases, ranges, events, ...)
+``sql.py``       POST /api/v2/sql/ and ``cockroach sql --execute``: the statements the emulator answers
+``settings.py``  the cluster-settings catalogue, typed values and their validation
+``versions.py``  release calendar, binary compatibility, cluster version and finalization
 """
 
 from emulator.cluster.handlers import ClusterAPI

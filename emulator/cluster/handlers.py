@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qs
 
 from emulator.cluster import seed as seed_mod
+from emulator.cluster import sql as sql_mod
 from emulator.cluster.encoding import (NOT_FOUND, decode_session_cookie, generic_500, go_atoi, go_b64decode,
                                        go_json, parse_go_bool, text)
 from emulator.cluster.paging import page_offset_memory, page_offset_sql, paginate_fanout
@@ -88,9 +89,7 @@ class ClusterAPI:
         return text(404, "not found")
 
     def sql_other_method(self, req: Request, user) -> Response:
-        return Response(405, json.dumps({"error": {"message": "only POST supported"}},
-                                        separators=(",", ":")).encode(),
-                        {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"})
+        return sql_mod.request_error(405, "only POST supported")
 
     # ---- auth
     def authenticate(self, req: Request):
@@ -602,12 +601,5 @@ class ClusterAPI:
         return go_json(200, out)
 
     def sql(self, req: Request, user) -> Response:
-        ct = req.header("content-type")
-        if ct not in (None, "", "application/json", "application/octet-stream"):
-            return Response(400, json.dumps({"error": {"message": 'expecting content-type json: "%s"' % ct}},
-                                            separators=(",", ":")).encode(),
-                            {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"})
-        return Response(200, json.dumps({"error": {"message": "the emulator does not execute SQL",
-                                                   "code": "0A000", "severity": "ERROR"}},
-                                        separators=(",", ":")).encode(),
-                        {"Content-Type": "application/json", "X-Content-Type-Options": "nosniff"})
+        """POST /api/v2/sql/: emulator/cluster/sql.py (statements it answers, errors as the real handler)."""
+        return sql_mod.handle_http(self.s, req, user)
