@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
       help="seconds between two writes of a node's status record, which /api/v2/nodes/ serves (metrics, "
            "store_metrics, updated_at); a node writes once as it starts, then every interval (default 10, the "
            "real base.DefaultMetricsSampleInterval). 0 = computed per request, kinder than a real node")
+    a("--restart-safety-shape", choices=("counters", "replicas"), default="counters",
+      help="body of /api/v2/health/restart_safety/: the v25.4 counters, or the replica list of an unmerged "
+           "change that no release serves (default counters; also settable with POST /_emulator/restart_safety)")
+    a("--finalize-seconds", type=float, default=2.0,
+      help="seconds a cluster-version finalization (major upgrade) runs before the version is final (default 2)")
     a("--ready-file", default=None, help="write the connection details here as JSON when serving")
     return p
 

@@ -11,6 +11,7 @@ from typing import Any, Dict, Optional
 
 from emulator.cloud import CloudAPI
 from emulator.cluster import ClusterState, cluster_api
+from emulator.cluster.handlers import RESTART_SAFETY_SHAPES
 from emulator.core import Clock, Request, Response
 from emulator.routing import ANY, Route, RouteMatch, Router
 from emulator.server import Faults, Server
@@ -43,8 +44,9 @@ class Emulator:
             cluster_name=args.cluster_name, liveness_expiry=args.liveness_expiry,
             time_until_store_dead=args.time_until_store_dead, catchup_seconds=args.catchup_seconds,
             unready_seconds=args.unready_seconds, drain_seconds=args.drain_seconds,
-            ready_delay=args.ready_delay, host=args.host, status_interval=args.status_interval)
-        self.cluster_api = cluster_api(self.cluster)
+            ready_delay=args.ready_delay, host=args.host, finalize_seconds=args.finalize_seconds,
+            status_interval=args.status_interval)
+        self.cluster_api = cluster_api(self.cluster, restart_safety_shape=self._initial_shape())
         self.cloud_listener = self.server.add_listener("cloud", args.cloud_port, self._cloud_handle)
         base = args.node_port_base
         for nid in range(1, args.nodes + 1):
@@ -147,7 +149,7 @@ class Emulator:
             if action == "stop":
                 self.cluster.stop(nid)
             elif action == "start":
-                self.cluster.start(nid)
+                self.cluster.start(nid, build_tag=body.get("build_tag"))
             elif action == "drain":
                 self.cluster.drain(nid, unready_seconds=_num(body, "unready_seconds", None))
             else:
@@ -182,6 +184,40 @@ class Emulator:
         self._node(int(node_id))  # an unknown node is 404 whatever the method
         return Response.json(405, {"error": "use GET or PATCH"})
 
+    def c_sql(self, req: Request) -> Response:
+        """``cockroach sql --execute`` on one node (emulator/cluster/sql.py run_cli)."""
+        body = self._body(req)
+        unknown = sorted(set(body) - {"sql", "node_id", "user"})
+        if unknown:
+            raise BadRequest("unknown field(s): %s (allowed: sql, node_id, user)" % ", ".join(unknown))
+        sql = body.get("sql")
+        if not isinstance(sql, str) or not sql.strip():
+            raise BadRequest("sql must be a non-empty string")
+        nid = body.get("node_id", 1)
+        if isinstance(nid, bool) or not isinstance(nid, int):
+            raise BadRequest("node_id must be an integer")
+        self._node(nid)
+        user = body.get("user", "root")
+        if user not in self.cluster.users or self.cluster.users[user]["is_role"]:
+            raise BadRequest("user %r cannot log in" % (user,))
+        from emulator.cluster.sql import run_cli
+        self.sync()
+        with self.cluster.lock:
+            status, out = run_cli(self.cluster, sql, nid, user)
+        self.sync()
+        return Response.json(status, out)
+
+    def c_get_cluster(self, req: Request) -> Response:
+        return Response.json(200, self.cluster.describe_versions())
+
+    def c_patch_cluster(self, req: Request) -> Response:
+        try:
+            self.cluster.patch_versions(self._body(req))
+        except ValueError as e:
+            raise BadRequest(str(e))
+        self.sync()
+        return Response.json(200, self.cluster.describe_versions())
+
     def c_get_faults(self, req: Request) -> Response:
         return Response.json(200, self.faults.describe())
 
@@ -202,6 +238,23 @@ class Emulator:
         if rules is not None:
             self.faults.set_rules(rules)
         return Response.json(200, self.faults.describe())
+
+    def _initial_shape(self) -> str:
+        return getattr(self.args, "restart_safety_shape", None) or "counters"
+
+    def c_get_restart_safety(self, req: Request) -> Response:
+        return Response.json(200, {"shape": self.cluster_api.restart_safety_shape})
+
+    def c_set_restart_safety(self, req: Request) -> Response:
+        body = self._body(req)
+        unknown = sorted(set(body) - {"shape"})
+        if unknown:
+            raise BadRequest("unknown field(s): %s (allowed: shape)" % ", ".join(unknown))
+        shape = body.get("shape")
+        if shape not in RESTART_SAFETY_SHAPES:
+            raise BadRequest("shape must be one of %s, got %r" % (", ".join(RESTART_SAFETY_SHAPES), shape))
+        self.cluster_api.restart_safety_shape = shape
+        return Response.json(200, {"shape": shape})
 
     def c_reset(self, req: Request) -> Response:
         self.reset()
@@ -269,6 +322,7 @@ class Emulator:
         self.cloud.reset()
         self.faults.configure(*self.initial_faults)
         self.faults.set_rules([])
+        self.cluster_api.restart_safety_shape = self._initial_shape()
         self.server.log.clear()
 
 
@@ -283,9 +337,14 @@ CONTROL_ROUTES = [
     Route("GET", r"/_emulator/nodes/{node_id:\d+}", C.c_get_node),
     Route("PATCH", r"/_emulator/nodes/{node_id:\d+}", C.c_patch_node),
     Route(ANY, r"/_emulator/nodes/{node_id:\d+}", C.c_node_other_method),
+    Route("POST", "/_emulator/sql", C.c_sql),
+    Route("GET", "/_emulator/cluster", C.c_get_cluster),
+    Route("PATCH", "/_emulator/cluster", C.c_patch_cluster),
     Route("GET", "/_emulator/faults", C.c_get_faults),
     Route("POST", "/_emulator/faults", C.c_set_faults),
     Route("POST", "/_emulator/reset", C.c_reset),
+    Route("GET", "/_emulator/restart_safety", C.c_get_restart_safety),
+    Route("POST", "/_emulator/restart_safety", C.c_set_restart_safety),
     Route(ANY, "/_emulator/state", C.c_state),
     Route("GET", "/_emulator/status", C.c_get_status),
     Route("PATCH", "/_emulator/status", C.c_set_status),

@@ -230,8 +230,22 @@ class InProcessEmulator:
     def stop_node(self, node_id: int) -> Dict[str, Any]:
         return self.control("POST", "/_emulator/nodes/%d/stop" % node_id)
 
-    def start_node(self, node_id: int) -> Dict[str, Any]:
-        return self.control("POST", "/_emulator/nodes/%d/start" % node_id)
+    def start_node(self, node_id: int, build_tag: Optional[str] = None) -> Dict[str, Any]:
+        """Start a stopped node; ``build_tag``: on another binary (it may fail to start: see ``start_error``)."""
+        return self.control("POST", "/_emulator/nodes/%d/start" % node_id,
+                            {"build_tag": build_tag} if build_tag else None)
+
+    def sql(self, sql: str, node_id: int = 1) -> Dict[str, Any]:
+        """``cockroach sql --execute`` on a node (POST /_emulator/sql); ControlError carries the CLI's error."""
+        return self.control("POST", "/_emulator/sql", {"sql": sql, "node_id": node_id})
+
+    def cluster(self) -> Dict[str, Any]:
+        """GET /_emulator/cluster: cluster version, settings, finalization, log."""
+        return self.control("GET", "/_emulator/cluster")
+
+    def patch_cluster(self, **fields) -> Dict[str, Any]:
+        """PATCH /_emulator/cluster: ``finalize_seconds``, ``hold_finalization``, ``version``."""
+        return self.control("PATCH", "/_emulator/cluster", fields)
 
     def drain_node(self, node_id: int, **body) -> Dict[str, Any]:
         return self.control("POST", "/_emulator/nodes/%d/drain" % node_id, body)

@@ -6,6 +6,9 @@
 ``paging.py``    offset and fan-out pagination
 ``encoding.py``  Go-compatible encoders (encoding/json, http.Error, base64, session cookie, tokens)
 ``seed.py``      deterministic seed data (users, databases, ranges, events, ...)
+``sql.py``       POST /api/v2/sql/ and ``cockroach sql --execute``: the statements the emulator answers
+``settings.py``  the cluster-settings catalogue, typed values and their validation
+``versions.py``  release calendar, binary compatibility, cluster version and finalization
 """
 
 from emulator.cluster.handlers import ClusterAPI
@@ -13,9 +16,9 @@ from emulator.cluster.routes import ROUTER
 from emulator.cluster.state import ClusterState
 
 
-def cluster_api(state: ClusterState) -> ClusterAPI:
+def cluster_api(state: ClusterState, restart_safety_shape: str = "counters") -> ClusterAPI:
     """The Cluster API of ``state`` on the route table of routes.py."""
-    return ClusterAPI(state, ROUTER)
+    return ClusterAPI(state, ROUTER, restart_safety_shape=restart_safety_shape)
 
 
 __all__ = ["ClusterAPI", "ClusterState", "cluster_api"]

@@ -32,6 +32,8 @@ from collections import deque
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from emulator.cluster import seed as seed_mod
+from emulator.cluster import settings as settings_mod
+from emulator.cluster import versions as versions_mod
 from emulator.cluster.encoding import encode_session_cookie
 from emulator.core import Clock
 
@@ -84,6 +86,7 @@ class Node:
         self.extra_metrics: Dict[str, float] = {}
         self.down_wall: Optional[float] = None       # wall time the process stopped
         self.anchor = 0.0                            # monotonic; status records are due at anchor + k*interval
+        self.start_error: Optional[str] = None       # why the last start failed (binary vs cluster version)
 
 
 class ClusterState:
@@ -92,7 +95,8 @@ class ClusterState:
                  stores_per_node: int = 1, build_tag: str = "v25.4.1", cluster_name: str = "",
                  liveness_expiry: float = 1.5, time_until_store_dead: float = 30.0, catchup_seconds: float = 1.0,
                  unready_seconds: float = 0.5, drain_seconds: float = 0.5, ready_delay: float = 0.0,
-                 host: str = "127.0.0.1", status_interval: float = DEFAULT_STATUS_INTERVAL):
+                 host: str = "127.0.0.1", finalize_seconds: float = 2.0,
+                 status_interval: float = DEFAULT_STATUS_INTERVAL):
         self.clock = clock or Clock()
         self.n = nodes
         self.seed = seed
@@ -117,6 +121,7 @@ class ClusterState:
         self.status_log: deque = deque(maxlen=STATUS_LOG_MAX)
         self._status_seq = 0
         self._flushed = 0.0
+        self.versions = versions_mod.VersionModel(versions_mod.series_of(build_tag) or (25, 4), finalize_seconds)
         self.lock = threading.RLock()
         self.users = seed_mod.sql_users(admin_user, admin_password)
         self.nodes: Dict[int, Node] = {i: Node(i) for i in range(1, nodes + 1)}
@@ -184,6 +189,9 @@ class ClusterState:
             self.sql_sessions: Dict[int, List[Dict[str, Any]]] = {}
             self.killed_sessions: set = set()
             self.active_plans: set = set()
+            self.versions.reset()
+            self.setting_values: Dict[str, Any] = {}
+            self.cluster_log: List[Dict[str, Any]] = []
             self._reset_records()
 
     # ---- lifecycle (control API)
@@ -213,16 +221,28 @@ class ClusterState:
             node.down_wall = self.clock.time()
             self.killed_sessions.add(nid)
 
-    def start(self, nid: int) -> None:
+    def start(self, nid: int, build_tag: Optional[str] = None) -> None:
+        """Start a stopped node's process; ``build_tag``: on another binary (swapped while it was down)."""
         with self.lock:
             node = self._node(nid)
             now = self.clock.monotonic()
             self.flush_records(now)
+            if build_tag is not None:
+                if not isinstance(build_tag, str) or versions_mod.series_of(build_tag) is None:
+                    raise ValueError("build_tag must look like v25.4.1")
+                if self.process_up(nid, now):
+                    raise ValueError("node %d is running: stop it before starting it on another binary" % nid)
             if node.plan is not None:
                 # cut a restart short: come back now
+                if build_tag is not None:
+                    node.plan["build_tag"] = build_tag
                 self._finish_plan(nid, now)
                 return
             if node.stopped_at is not None:
+                if not self._can_start(nid, build_tag or node.build_tag):
+                    return
+                if build_tag:
+                    node.build_tag = build_tag
                 node.stopped_at = None
                 node.came_back = now
                 node.ready_at = now + self.ready_delay
@@ -273,6 +293,10 @@ class ClusterState:
         node.plan = None
         self.active_plans.discard(nid)
         back = min(now, plan["down_end"])
+        if not self._can_start(nid, plan.get("build_tag") or node.build_tag):
+            node.stopped_at = plan["drain_end"]
+            node.stop_draining = True
+            return
         node.came_back = back
         node.ready_at = back + plan["ready_delay"]
         node.started_at = self.clock.time() - (now - back)
@@ -289,6 +313,7 @@ class ClusterState:
 
     def advance(self) -> set:
         """Move restart plans forward; returns node ids whose process state may have changed."""
+        self.tick_versions()
         if not self.active_plans:
             return set()
         with self.lock:
@@ -502,8 +527,42 @@ class ClusterState:
                             unav[s] = unav.get(s, 0) + 1
         return ReplicationView(under, unav, ldelta, qdelta, eff, rstate)
 
+    def restart_safety_counts(self, nid: int) -> Dict[str, int]:
+        """The v25.4 restart-safety counters of node ``nid`` now (``/api/v2/health/restart_safety/``).
+
+        Computed from the same :meth:`replication_view` as ``store_metrics``, so the two never disagree:
+
+        * ``unavailable``: ranges with a replica on ``nid`` that lost their quorum;
+        * ``underreplicated``: ranges with a replica on ``nid`` that have another replica down or still
+          catching up (stopping ``nid`` too would take them further down); an unavailable range counts
+          here as well, as in the server's range metrics;
+        * ``raft_leaderships``: ranges whose (effective) leader is on ``nid``; a drain moves them away;
+        * ``stores_not_draining``: every store of ``nid`` until it drains, then 0.
+
+        ``ranges.underreplicated``/``ranges.unavailable`` set on one of its stores with the control API's
+        PATCH count here too: a store counts the ranges it leads, and every one of them has a replica on
+        ``nid``.
+        """
+        with self.lock:
+            now = self.clock.monotonic()
+            node = self.nodes[nid]
+            view = self.replication_view(now)
+            rstate, eff, lh = view.range_state, view.leaseholder, self.ranges.lh
+            counts = {"unavailable": 0, "underreplicated": 0, "raft_leaderships": 0,
+                      "stores_not_draining": 0 if self.draining(node, now) else self.spn}
+            for i in self.node_ranges[nid]:
+                under, unav = rstate.get(i, (False, False))
+                counts["unavailable"] += int(unav)
+                counts["underreplicated"] += int(under)
+                counts["raft_leaderships"] += int(eff.get(i, lh[i]) == nid)
+            for metrics in node.manual_store.values():
+                counts["unavailable"] += max(0, int(metrics.get("ranges.unavailable", 0)))
+                counts["underreplicated"] += max(0, int(metrics.get("ranges.underreplicated", 0)))
+            return counts
+
     def restart_blockers(self, nid: int) -> List[Dict[str, Any]]:
-        """Replicas on ``nid`` that make a restart unsafe now (``/api/v2/health/restart_safety/``)."""
+        """Replicas on ``nid`` that make a restart unsafe now, in the replica-list shape of an unmerged change
+        (``--restart-safety-shape replicas``; no release serves it)."""
         with self.lock:
             now = self.clock.monotonic()
             node = self.nodes[nid]
@@ -771,7 +830,7 @@ class ClusterState:
             up = self.process_up(nid, now)
             ready = self.readiness(nid, now)[0] if up else False
             if node.stopped_at is not None:
-                phase = "stopped"
+                phase = "failed" if node.start_error else "stopped"
             elif node.plan is not None:
                 p = node.plan
                 phase = ("unready" if now < p["unready_end"] else "draining" if now < p["drain_end"]
@@ -790,7 +849,7 @@ class ClusterState:
                     "liveness_status": st["liveness_status"],
                     "liveness": LIVENESS_NAMES.get(st["liveness_status"], "UNKNOWN"),
                     "build_tag": node.build_tag, "locality": node.locality,
-                    "store_metrics": st["store_metrics"],
+                    "store_metrics": st["store_metrics"], "start_error": node.start_error,
                     "record_updated_at": (self.records[nid]["updated_at"] if nid in self.records
                                           else st["updated_at"]),
                     "record_age": round(now - self.record_at[nid], 3) if nid in self.record_at else 0.0}
@@ -841,3 +900,196 @@ class ClusterState:
     def api_session_count(self) -> int:
         with self.lock:
             return sum(1 for r in self.api_sessions.values() if r["revoked"] is None)
+
+    # ---- cluster version, settings, finalization (versions.py, settings.py; SQL in sql.py)
+    def log_event(self, nid: Optional[int], message: str) -> None:
+        """The emulator's cluster log (GET /_emulator/cluster ``log``): what a real node would print."""
+        self.cluster_log.append({"ts": self.clock.time(), "node_id": nid, "message": message})
+        del self.cluster_log[:-500]
+
+    def _can_start(self, nid: int, build_tag: str) -> bool:
+        """Binary compatibility at start: False (and the node stays down, logged) when ``build_tag`` cannot run
+        against the cluster version."""
+        node = self.nodes[nid]
+        err = versions_mod.start_error(build_tag, self.active_version(), "/mnt/data%d/cockroach" % nid)
+        if err is not None:
+            node.start_error = err
+            node.build_tag = build_tag
+            self.log_event(nid, "n%d: cockroach start (%s) exited: ERROR: %s" % (nid, build_tag, err))
+            return False
+        node.start_error = None
+        return True
+
+    def active_version(self) -> "versions_mod.ActiveVersion":
+        with self.lock:
+            return self.versions.active(self.clock.monotonic())
+
+    def setting_value(self, setting) -> Tuple[Any, str, str]:
+        """(value, default as text, origin) of a catalogue setting."""
+        if setting.typ == "m":
+            text = versions_mod.fmt(self.versions.version)
+            return text, text, "default"
+        if setting.name in self.setting_values:
+            value, origin = self.setting_values[setting.name], "override"
+        else:
+            value, origin = setting.default, "default"
+        return value, settings_mod.display(setting, setting.default), origin
+
+    def _binary_series(self, nid: int):
+        return versions_mod.series_of(self.nodes[nid].build_tag)
+
+    def _member_nodes(self) -> List[int]:
+        """Nodes that take part in upgrades: all but decommissioned ones."""
+        return [n for n in sorted(self.nodes) if self.nodes[n].liveness_override not in (4, 5)]
+
+    def set_cluster_setting(self, setting, literal: Any, node_id: int) -> None:
+        """SET / RESET CLUSTER SETTING (literal None = RESET); SettingError as the real node refuses."""
+        with self.lock:
+            now, wall = self.clock.monotonic(), self.clock.time()
+            self.tick_versions()
+            if setting.typ == "m":
+                if literal is None:
+                    raise settings_mod.SettingError("0A000", 'setting "version" cannot be reset')
+                self._set_version(str(literal), node_id, now, wall)
+                return
+            if literal is None:
+                self.setting_values.pop(setting.name, None)
+            else:
+                value = settings_mod.coerce(setting, literal)
+                if setting.name == "cluster.preserve_downgrade_option" and value != "":
+                    act = self.versions.active(now)
+                    try:
+                        wanted = versions_mod.parse_version(value)
+                    except ValueError as e:
+                        raise settings_mod.SettingError("XXUUU", str(e))
+                    if not act.final or wanted != act.at_least:
+                        raise settings_mod.SettingError(
+                            "XXUUU", "cannot set cluster.preserve_downgrade_option to %s (cluster version is %s)"
+                            % (value, act.text))
+                self.setting_values[setting.name] = value
+            self.log_event(node_id, "n%d: SET CLUSTER SETTING %s = %s" % (
+                node_id, setting.name, "DEFAULT" if literal is None else settings_mod.display(
+                    setting, self.setting_values.get(setting.name, setting.default))))
+            self.tick_versions()
+
+    def _set_version(self, text: str, node_id: int, now: float, wall: float) -> None:
+        try:
+            target = versions_mod.parse_version(text)
+        except ValueError as e:
+            raise settings_mod.SettingError("XXUUU", str(e))
+        v = self.versions
+        act = v.active(now)
+        if v.finalization is not None:
+            if target == v.finalization["to"]:
+                return   # the same upgrade is already running: the statement waits for it (instant here)
+            raise settings_mod.SettingError("XXUUU", "cannot upgrade to %s: an upgrade to %s is in progress"
+                                            % (text, versions_mod.fmt(v.finalization["to"])))
+        binary = self._binary_series(node_id)
+        if binary is None or binary < target:
+            raise settings_mod.SettingError("XXUUU", "cannot upgrade to %s: node running %s"
+                                            % (text, versions_mod.fmt(binary) if binary else "?"))
+        if target < act.at_least:
+            raise settings_mod.SettingError("XXUUU", "versions cannot be downgraded (attempting to downgrade from "
+                                                     "%s to %s)" % (act.text, text))
+        if target == act.at_least:
+            return
+        pdo = self.setting_values.get("cluster.preserve_downgrade_option", "")
+        if pdo:
+            raise settings_mod.SettingError("XXUUU", "cannot upgrade to %s: cluster.preserve_downgrade_option is set "
+                                                     "to %s" % (text, pdo))
+        for nid in self._member_nodes():
+            b = self._binary_series(nid)
+            if not self.process_up(nid, now):
+                raise settings_mod.SettingError("XXUUU", "cannot upgrade to %s: node %d is not live" % (text, nid))
+            if b is None or b < target:
+                raise settings_mod.SettingError("XXUUU", "cannot upgrade to %s: node %d running %s"
+                                                % (text, nid, versions_mod.fmt(b) if b else "?"))
+        v.start_finalization(target, now, wall, "SET CLUSTER SETTING version")
+        self.log_event(node_id, "n%d: finalization %s -> %s started (SET CLUSTER SETTING version)"
+                       % (node_id, versions_mod.fmt(v.version), text))
+
+    def tick_versions(self) -> None:
+        """Finish a finalization whose time is up; start the automatic one when its conditions hold:
+        every non-decommissioned node up and on a newer major, the option unset, auto-upgrade on."""
+        with self.lock:
+            v = self.versions
+            now, wall = self.clock.monotonic(), self.clock.time()
+            if v.finalization is not None:
+                to = v.finalization["to"]
+                if v.tick(now, wall):
+                    self.log_event(None, "finalization to %s done" % versions_mod.fmt(to))
+                return
+            if self.setting_values.get("cluster.preserve_downgrade_option", ""):
+                return
+            if not self.setting_values.get("cluster.auto_upgrade.enabled", True):
+                return
+            members = self._member_nodes()
+            if not members:
+                return
+            series = []
+            for nid in members:   # cheap on the ticker: stops at the first node not on a newer major
+                b = self._binary_series(nid)
+                if b is None or b <= v.version or not self.process_up(nid, now):
+                    return
+                series.append(b)
+            target = min(series)
+            if target > v.version:
+                v.start_finalization(target, now, wall, "auto-upgrade")
+                self.log_event(None, "auto-upgrade: finalization %s -> %s started"
+                               % (versions_mod.fmt(v.version), versions_mod.fmt(target)))
+
+    def migration_jobs(self) -> List[Dict[str, Any]]:
+        """Running upgrade jobs (crdb_internal.jobs, job_type MIGRATION)."""
+        with self.lock:
+            self.tick_versions()
+            f = self.versions.finalization
+            if f is None:
+                return []
+            act = self.versions.active(self.clock.monotonic())
+            return [{"job_id": f["job_id"], "status": "running", "created": f["started_wall"],
+                     "description": 'Upgrade to %s: "%s"' % (act.text, "emulated upgrade step")}]
+
+    def describe_versions(self) -> Dict[str, Any]:
+        """GET /_emulator/cluster."""
+        with self.lock:
+            self.tick_versions()
+            now, wall = self.clock.monotonic(), self.clock.time()
+            out = self.versions.describe(now, wall)
+            out["settings"] = {st.name: (out["active_version"] if st.typ == "m"
+                                         else settings_mod.display(st, self.setting_value(st)[0]))
+                               for st in settings_mod.CATALOGUE}
+            out["nodes"] = [{"node_id": n, "build_tag": self.nodes[n].build_tag, "up": self.process_up(n, now),
+                             "start_error": self.nodes[n].start_error} for n in sorted(self.nodes)]
+            out["log"] = list(self.cluster_log)
+            return out
+
+    def patch_versions(self, body: Dict[str, Any]) -> None:
+        """PATCH /_emulator/cluster: ``finalize_seconds``, ``hold_finalization``, ``version`` (no finalization
+        running: put the cluster on another final version, e.g. to test refusals)."""
+        known = {"finalize_seconds", "hold_finalization", "version"}
+        unknown = set(body) - known
+        if unknown:
+            raise ValueError("unknown field(s): %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(sorted(known))))
+        with self.lock:
+            self.tick_versions()
+            v = self.versions
+            if "finalize_seconds" in body:
+                secs = body["finalize_seconds"]
+                if isinstance(secs, bool) or not isinstance(secs, (int, float)) or not 0 <= secs < float("inf"):
+                    raise ValueError("finalize_seconds must be a number >= 0")
+                v.finalize_seconds = float(secs)
+                if v.finalization is not None:
+                    v.finalization["seconds"] = float(secs)
+            if "hold_finalization" in body:
+                hold = body["hold_finalization"]
+                if not isinstance(hold, bool):
+                    raise ValueError("hold_finalization must be true or false")
+                v.hold = hold   # released after its time: done at the next tick
+            if "version" in body:
+                if v.finalization is not None:
+                    raise ValueError("a finalization is running; wait for it or hold it")
+                try:
+                    v.version = versions_mod.parse_version(str(body["version"]))
+                except ValueError as e:
+                    raise ValueError("version: %s (want a final version such as 25.4)" % e)
+            self.tick_versions()

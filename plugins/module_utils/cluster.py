@@ -22,8 +22,14 @@ of the real server's endpoints that the collection reads:
   stop on a page shorter than ``limit``; each page also lists the nodes that did not answer.
 
 (The metadata endpoints' fourth style, ``pageNum``/``pageSize``, has no caller yet and is not implemented.)
+
+SQL over HTTP (``POST /api/v2/sql/``, :meth:`ClusterClient.sql`) runs read statements (``SHOW CLUSTER
+SETTING``, ``SELECT``) as the logged-in user inside one transaction per request; the server refuses
+statements that change session or cluster settings (``disallowed statement type``), so settings are
+changed with ``cockroach sql --execute`` on a node, not here.
 """
 
+import re
 import time
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
@@ -45,6 +51,69 @@ API_PREFIX = "/api/v2"
 HEALTH_PATH = "/api/v2/health/"
 # The readiness probe as a user would type it (for messages that name what answered).
 READINESS_PROBE = HEALTH_PATH + "?ready=true"
+
+# Running upgrade (migration) jobs; the emulator answers this exact query (emulator/cluster/sql.py).
+MIGRATION_JOBS_SQL = ("SELECT job_id, status, description, created FROM crdb_internal.jobs "
+                      "WHERE job_type = 'MIGRATION' AND status = 'running'")
+# What SHOW [ALL] CLUSTER SETTINGS needs: a real node lists ~600 settings (~150 kB), far above the
+# server's default max_result_size of 10,000 bytes.
+SETTINGS_RESULT_SIZE = 4 * 1024 * 1024
+_READ_ONLY_SQL = re.compile(r"^\s*(SHOW|SELECT|WITH|EXPLAIN|TABLE|VALUES)\b", re.I)
+
+
+class SqlError(CockroachError):
+    """A refused request or a failed statement of ``POST /api/v2/sql/``.
+
+    ``status`` is the HTTP status (400 for a request the server did not run, 200 for a statement that
+    failed), ``code`` the SQLSTATE (``XXUUU`` when the server gave none), ``statement`` the 1-based index
+    of the failing statement (None for a request error), ``sql`` its text."""
+
+    kind = "sql"
+
+    def __init__(self, message, status=None, code=None, statement=None, sql=None, **kwargs):
+        super().__init__(message, status=status, code=code, **kwargs)
+        self.statement = statement
+        self.sql = sql
+
+    def to_result(self):
+        out = super().to_result()
+        out.update(statement=self.statement)
+        return out
+
+
+def _go_duration(value):
+    """A timeout for the SQL API: seconds (number) -> Go duration text; a string is sent as is."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "%gs" % value
+    return str(value)
+
+
+def _statement_list(statements):
+    """str | [str] | [{"sql", "arguments"}] -> the request's ``statements`` list."""
+    if isinstance(statements, str):
+        statements = [statements]
+    out = []
+    for item in statements:
+        if isinstance(item, dict):
+            entry = {"sql": item["sql"]}
+            if item.get("arguments"):
+                entry["arguments"] = list(item["arguments"])
+            out.append(entry)
+        else:
+            out.append({"sql": str(item)})
+    if not out:
+        raise ValueError("sql() needs at least one statement")
+    return out
+
+
+def _statement_error(err, index, sql, status):
+    """A SqlError from the pgerror object the server sends (``executing stmt N: ...`` stays in the message)."""
+    message = err.get("message") if isinstance(err, dict) else str(err)
+    code = err.get("code") if isinstance(err, dict) else None
+    return SqlError(message or "statement failed", status=status, code=code or "XXUUU", statement=index, sql=sql)
+
 
 # The server's own 404 texts for a database or table that does not exist (databases/*).
 _MISSING_DATABASE_TEXTS = ("database not found", "database or table not found")
@@ -385,7 +454,74 @@ class ClusterClient:
             params["exclude_closed_sessions"] = "true"
         return self._iter_fan_out("/api/v2/sessions/", "sessions", "errors", "message", limit, params)
 
-    # -- health (no session needed) --------------------------------------------------------------------
+    # -- SQL over HTTP ----------------------------------------------------------------------------------
+    def sql(self, statements, execute=True, database=None, timeout=None, max_result_size=None,
+            application_name=None, separate_txns=False, raise_on_error=True):
+        """``POST /api/v2/sql/``: run ``statements`` (a string, a list of strings, or ``{"sql", "arguments"}``)
+        and return one dict per statement: ``{statement, tag, columns: [{name, type, oid}], rows: [{column:
+        value}], rows_affected, error?}``.
+
+        ``timeout``: seconds or a Go duration (server default 5s); ``max_result_size``: bytes of result the
+        server may return (default 10,000); ``database`` defaults to ``system`` on the server. Requests of
+        read statements only (SHOW, SELECT, ...) are retried like reads; others are sent once.
+        Raises :class:`SqlError`: status 400 for a request the server refused (bad JSON, several statements in
+        one entry, placeholders), status 200 for a failed statement (``statement`` its index), unless
+        ``raise_on_error`` is False (then failed statements carry ``error`` and the rest are returned).
+        With ``execute=False`` the server only parses: the answer's normalised ``request`` is returned."""
+        stmts = _statement_list(statements)
+        body = {"statements": stmts, "execute": bool(execute)}
+        for key, value in (("database", database), ("timeout", _go_duration(timeout)),
+                           ("max_result_size", max_result_size), ("application_name", application_name)):
+            if value is not None:
+                body[key] = value
+        if separate_txns:
+            body["separate_txns"] = True
+        read_only = all(_READ_ONLY_SQL.match(st["sql"]) for st in stmts)
+        token = self.ensure_session()
+        try:
+            resp = self.transport.request("POST", "/api/v2/sql/", json_body=body, headers={SESSION_HEADER: token},
+                                          idempotent=read_only)
+        except AuthError as exc:
+            if exc.status == 401 and not self.owns_token and self.token:
+                exc.message = ("the session token was rejected (%s); it may be expired or logged out. "
+                               "Log in again (cluster_session) or unset COCKROACH_CLUSTER_SESSION." % exc.message)
+            raise
+        except NotFoundError as exc:
+            exc.message = _explain_404(exc.message, "/api/v2/sql/")
+            raise
+        except ClientError as exc:
+            raise SqlError("the SQL API refused the request: %s" % exc.message, status=exc.status,
+                           code=exc.code or "XXUUU", method=exc.method, url=exc.url)
+        answer = resp.body if isinstance(resp.body, dict) else {}
+        if not execute:
+            return answer.get("request") or {}
+        results = list((answer.get("execution") or {}).get("txn_results") or [])
+        for res in results:
+            res.setdefault("columns", [])
+            res.setdefault("rows", [])
+        if raise_on_error:
+            for res in results:
+                if res.get("error"):
+                    index = res.get("statement")
+                    sql = stmts[index - 1]["sql"] if isinstance(index, int) and 0 < index <= len(stmts) else None
+                    raise _statement_error(res["error"], index, sql, resp.status)
+            if answer.get("error"):
+                raise _statement_error(answer["error"], None, None, resp.status)
+        return results
+
+    def show_cluster_setting(self, name):
+        """The value of one cluster setting as ``SHOW CLUSTER SETTING`` types it (bool, int, str, interval text)."""
+        rows = self.sql("SHOW CLUSTER SETTING %s" % _setting_name(name))[0]["rows"]
+        return list(rows[0].values())[0] if rows else None
+
+    def list_cluster_settings(self, include_hidden=True):
+        """Every cluster setting as the server lists it (``SHOW ALL CLUSTER SETTINGS``, or only the public ones):
+        rows ``{variable, value, setting_type, [public,] description, default_value?, origin?}`` in the server's
+        order (older releases have no ``default_value``/``origin``)."""
+        stmt = "SHOW ALL CLUSTER SETTINGS" if include_hidden else "SHOW CLUSTER SETTINGS"
+        return self.sql(stmt, max_result_size=SETTINGS_RESULT_SIZE)[0]["rows"]
+
+    # -- health (the readiness probe needs no session; restart safety sends one) ------------------------
     def probe_readiness(self, url=None, remote_node_id=None):
         """``GET /api/v2/health/?ready=true`` of a node; never raises for a node that does not answer.
 
@@ -408,7 +544,9 @@ class ClusterClient:
         """``GET /api/v2/health/restart_safety/`` (v25.4+) once; never raises for an answer or a missing answer.
 
         ``url`` is the node's base URL (default this client's); ``remote_node_id`` asks that node to
-        proxy the request to another node, which then evaluates itself. Returns the
+        proxy the request to another node, which then evaluates itself. Sends the session header: the
+        given token, or a login with username/password (whether v25.4 requires one is not confirmed; a
+        401/403 comes back as ``permitted: false``). Returns the
         :func:`restart_safety.parse_restart_safety` dict.
         """
         from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
@@ -416,10 +554,28 @@ class ClusterClient:
         )
 
         params = {"remote_node_id": str(remote_node_id)} if remote_node_id is not None else None
+        headers = {}
         try:
+            if not self.token and self.username and self._password is not None:
+                self.login()
+            if self.token:
+                headers[SESSION_HEADER] = self.token
             resp = self.transport.request("GET", _at(url, "/api/v2/health/restart_safety/"), params=params,
-                                          ok_statuses=(200, 400, 404, 500, 501, 502, 503))
+                                          headers=headers,
+                                          ok_statuses=(200, 400, 401, 403, 404, 500, 501, 502, 503))
         except CockroachError as exc:
-            return parse_restart_safety(exc.status, None, exc.message)
+            return parse_restart_safety(exc.status, None, exc.message, user=self.username)
         return parse_restart_safety(resp.status, resp.body, resp.text, remote_node_id=remote_node_id,
-                                    via=url or "the API node")
+                                    via=url or "the API node", user=self.username)
+
+
+_SETTING_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+
+
+def _setting_name(name):
+    """A cluster setting name safe to put in a statement (they are lower-case dotted words)."""
+    name = str(name or "").strip().lower()
+    if not _SETTING_NAME.match(name):
+        raise ValueError("%r is not a cluster setting name (lower-case words separated by dots, such as "
+                         "server.time_until_store_dead)" % (name,))
+    return name

@@ -16,11 +16,15 @@ description:
   - A node that is not ready, or does not answer at all, is a result, not a failure. Use
     M(cockroachdb.cockroachdb.cluster_health) or the C(health_wait) role to gate on health.
   - With O(restart_safety=true), also asks C(GET /api/v2/health/restart_safety/) (CockroachDB v25.4+) whether the
-    node may be terminated now, directly at O(node_url) or through O(cluster_url) with C(remote_node_id), and counts
-    the problem statuses of the replicas the server lists when it is not (a running node that was not drained lists
-    every replica as C(StoreNotDraining)). With O(wait_safe_timeout), polls until the node is safe.
-  - The readiness and restart-safety probes need no login; the liveness lookup does (the C(admin) role or
-    C(VIEWCLUSTERMETADATA)).
+    node may be terminated now, directly at O(node_url) or through O(cluster_url) with C(remote_node_id), and names
+    what stands in the way when it is not, from the counters v25.4 sends (ranges with a replica on the node that are
+    unavailable or under-replicated, Raft leaderships the node still holds, stores not draining; either JSON key
+    spelling, an absent counter is 0) or from the replica list of older builds of the endpoint. A running node that
+    was not drained is never safe. With O(wait_safe_timeout), polls until the node is safe.
+  - The readiness probe needs no login. The restart-safety probe sends the session (O(session), or a login with
+    O(username)/O(password)), since whether CockroachDB requires one there is not confirmed; a refusal (401/403) ends
+    the wait at once with RV(restart_safety.permitted=false). The liveness lookup needs a login with the C(admin) role
+    or C(VIEWCLUSTERMETADATA).
 options:
   node_id:
     description: The node to report on. Default the node at O(node_url) (or O(cluster_url)), without liveness.
@@ -139,26 +143,62 @@ restart_safety:
       description: V(false) when the server has no such endpoint (404 before v25.4, 501 on a non-system tenant).
       type: bool
       sample: true
-    problems:
-      description: Replicas per problem status from the last 503 (C(Unavailable), C(Underreplicated),
-        C(IsRaftLeader), C(StoreNotDraining)).
+    permitted:
+      description:
+        - V(false) when the server refused the request (401 without a valid session, 403 for a user without the
+          C(admin) role or C(VIEWCLUSTERMETADATA)); the wait then stops at once.
+      type: bool
+      sample: true
+    shape:
+      description:
+        - What the last 200/503 carried, V(counters) (v25.4) or V(replicas) (the replica list of older builds of the
+          endpoint); V(null) for any other answer.
+      type: str
+      sample: counters
+    counters:
+      description:
+        - The v25.4 counters of the last answer (V(null) unless it carried them); an absent counter is 0.
       type: dict
-      sample: {"StoreNotDraining": 12, "Underreplicated": 1}
+      sample: {"unavailable_ranges": 0, "underreplicated_ranges": 2, "raft_leaderships": 14, "stores_not_draining": 1}
+      contains:
+        unavailable_ranges:
+          description: Ranges with a replica on the node that have lost their quorum.
+          type: int
+        underreplicated_ranges:
+          description: Ranges with a replica on the node that are under-replicated (stopping it would take them further down).
+          type: int
+        raft_leaderships:
+          description: Raft leaderships the node still holds (a drain moves them away).
+          type: int
+        stores_not_draining:
+          description: Stores of the node that are not draining (each store of a node that was not drained).
+          type: int
+    problems:
+      description:
+        - What made the last 503 unsafe, by name (C(Unavailable), C(Underreplicated), C(IsRaftLeader),
+          C(StoreNotDraining)) with a count each; the nonzero RV(restart_safety.counters) of a v25.4 answer (ranges,
+          leaderships, stores), or the replicas per status of a replica list.
+      type: dict
+      sample: {"IsRaftLeader": 14, "StoreNotDraining": 1, "Underreplicated": 2}
     replicas:
-      description: Number of replicas listed with a problem.
+      description: Number of replicas a replica list named with a problem (V(0) for a v25.4 answer, which lists none).
       type: int
-      sample: 13
+      sample: 0
     node_id:
-      description: The node id the server evaluated, from the body (V(null) when absent).
+      description:
+        - The node id the server evaluated, from the body, else the node the request was proxied to (V(null) when
+          neither says, as for a v25.4 answer asked directly at O(node_url)).
       type: int
       sample: 3
     error:
-      description: Why the answer carried no replica list (missing endpoint, no answer, other status), else V(null).
+      description:
+        - Why the answer did not say what makes the node unsafe (missing endpoint, not permitted, no answer, a node the
+          proxy cannot route to, other status), else V(null).
       type: str
     message:
       description:
-        - "One line for a person, for example
-          V(node 3 is not safe to stop after 120s: 12 replicas StoreNotDraining, 1 Underreplicated)."
+        - "One line for a person, for example V(node 3 is not safe to stop after 120s: 2 ranges would become
+          under-replicated, node still holds 14 Raft leaderships, 1 store is not draining)."
       type: str
     waited:
       description: Seconds spent polling.
@@ -200,6 +240,8 @@ def restart_safety_message(who, result, timeout):
         return "%s is safe to stop" % who
     if not result["supported"]:
         return "%s: %s" % (who, result["error"])
+    if not result["permitted"]:
+        return "%s is not known to be safe to stop: %s" % (who, result["error"])
     when = (" after %gs" % timeout) if timeout > 0 else ""
     return "%s is not safe to stop%s: %s" % (who, when, describe(result))
 

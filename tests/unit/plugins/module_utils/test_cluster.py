@@ -212,21 +212,68 @@ def test_readiness_probe_never_raises(emulated):
 
 
 def test_restart_safety_direct_and_through_a_proxy(emulated):
-    c = ClusterClient(emulated.node_url(1), retries=0)
+    c = token_client(emulated, retries=0)
     r = c.restart_safety(url=emulated.node_url(3))
-    assert not r["safe"] and r["supported"] and r["node_id"] == 3 and "StoreNotDraining" in r["problems"]
+    assert not r["safe"] and r["supported"] and r["permitted"] and r["shape"] == "counters"
+    assert r["node_id"] is None  # a v25.4 answer names no node; asked directly, nothing else does either
+    assert r["counters"]["stores_not_draining"] == 1 and r["counters"]["raft_leaderships"] > 0
+    assert set(r["problems"]) == {"IsRaftLeader", "StoreNotDraining"} and r["replicas"] == 0
     first = emulated.requests()[0]
     assert first["node_id"] == 3 and first["path"] == "/api/v2/health/restart_safety/" and not first["query"]
     emulated.drain_node(3)
     emulated.clock.sleep(60)
     r = c.restart_safety(remote_node_id=3)
-    assert r["safe"] is True and r["node_id"] == 3
+    assert r["safe"] is True and r["node_id"] == 3 and r["counters"] == {
+        "unavailable_ranges": 0, "underreplicated_ranges": 0, "raft_leaderships": 0, "stores_not_draining": 0}
     last = emulated.requests()[-1]
     assert last["node_id"] == 1 and last["query"] == {"remote_node_id": ["3"]}
+    assert c.login_count == 0
+
+
+def test_restart_safety_sends_the_session(emulated):
+    """The emulator requires a session here (the harsher case): answers, not 401s, prove the header was sent."""
+    r = token_client(emulated, retries=0).restart_safety()
+    assert r["status"] == 503 and r["permitted"]
+    with client(emulated, retries=0) as c:  # username/password: one login, then the header
+        assert c.restart_safety()["status"] == 503 and c.restart_safety(remote_node_id=2)["status"] == 503
+        assert c.login_count == 1
+    assert emulated.paths()[-4:] == [("POST", "/api/v2/login/"), ("GET", "/api/v2/health/restart_safety/"),
+                                     ("GET", "/api/v2/health/restart_safety/"), ("POST", "/api/v2/logout/")]
+    assert [e["status"] for e in emulated.requests()[-4:]] == [200, 503, 503, 200]
+
+
+def test_restart_safety_without_a_session_or_admin_is_not_permitted(emulated):
+    from emulator.cluster.seed import APP_READER_PASSWORD  # a seeded SQL user without admin or VIEWCLUSTERMETADATA
+
+    r = ClusterClient(emulated.node_url(1), retries=0).restart_safety()
+    assert r["status"] == 401 and not r["permitted"] and not r["safe"] and r["supported"]
+    assert r["error"].startswith("not permitted: restart_safety needs a valid session of a user with admin "
+                                 "(or VIEWCLUSTERMETADATA)") and "invalid session header" in r["error"]
+    with client(emulated, username="app_reader", password=APP_READER_PASSWORD, retries=0) as c:
+        r = c.restart_safety(remote_node_id=3)
+    assert r["status"] == 403 and not r["permitted"] and r["node_id"] is None
+    assert r["error"] == ("not permitted: user app_reader needs admin (or VIEWCLUSTERMETADATA) to ask restart_safety "
+                          "(HTTP 403: user not allowed to access this endpoint)")
+    with client(emulated, password="wrong", retries=0) as c:
+        r = c.restart_safety()
+    assert r["status"] == 401 and not r["permitted"] and r["error"].startswith("not permitted: login as ")
+    assert "wrong" not in str(r)
+
+
+def test_restart_safety_replica_list_behind_the_flag(emulated):
+    emulated.control("POST", "/_emulator/restart_safety", {"shape": "replicas"})
+    c = token_client(emulated, retries=0)
+    r = c.restart_safety(url=emulated.node_url(3))
+    assert r["shape"] == "replicas" and r["counters"] is None and r["node_id"] == 3
+    assert set(r["problems"]) == {"IsRaftLeader", "StoreNotDraining"} and r["replicas"] == 150  # every replica of node 3
+    emulated.drain_node(3)
+    emulated.clock.sleep(60)
+    r = c.restart_safety(url=emulated.node_url(3))
+    assert r["safe"] and r["shape"] == "replicas" and r["node_id"] == 3
 
 
 def test_restart_safety_proxy_failure_no_answer_and_missing_endpoint(emulated):
-    c = ClusterClient(emulated.node_url(1), retries=0)
+    c = token_client(emulated, retries=0)
     emulated.stop_node(3)
     r = c.restart_safety(remote_node_id=3)
     assert r["status"] == 502 and "node 3 could not be reached" in r["error"]
@@ -234,6 +281,11 @@ def test_restart_safety_proxy_failure_no_answer_and_missing_endpoint(emulated):
     assert r["status"] is None and r["error"]
     r = c.restart_safety(url=emulated.node_url(1) + "/db-console")  # a server without the endpoint answers 404
     assert r["status"] == 404 and r["supported"] is False
+    r = c.restart_safety(remote_node_id=9)  # the proxy does not know node 9: 400, no verdict on any node
+    assert r["status"] == 400 and r["permitted"] and r["node_id"] is None
+    assert r["error"] == ("node 9 could not be routed to through the API node (HTTP 400: unable to get address for "
+                          "nodeID: 9: unable to look up descriptor for n9)")
+    assert "ready" not in r["error"]
 
 
 @pytest.mark.parametrize("kind", ["500", "503", "429", "reset_before", "reset_after"])

@@ -11,10 +11,13 @@ import pytest
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.restart_safety import (
     describe,
+    describe_counters,
     describe_problems,
     parse_restart_safety,
     wait_restart_safe,
 )
+
+ZERO = {"unavailable_ranges": 0, "underreplicated_ranges": 0, "raft_leaderships": 0, "stores_not_draining": 0}
 
 
 def unsafe_body(node_id=3, **counts):
@@ -30,10 +33,77 @@ def unsafe_body(node_id=3, **counts):
 # -- parsing ---------------------------------------------------------------------------------------
 
 def test_safe_answer():
+    r = parse_restart_safety(200, {"is_restart_safe": True})
+    assert r == {"safe": True, "status": 200, "supported": True, "permitted": True, "shape": "counters",
+                 "counters": ZERO, "problems": {}, "replicas": 0, "node_id": None, "error": None}
+    # the replica-list shape's 200
     r = parse_restart_safety(200, {"node_id": 2})
-    assert r == {"safe": True, "status": 200, "supported": True, "problems": {}, "replicas": 0, "node_id": 2,
-                 "error": None}
+    assert r["safe"] and r["shape"] == "replicas" and r["counters"] is None and r["node_id"] == 2
 
+
+# -- the v25.4 counters ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    {"underreplicated_range_count": 2, "raft_leadership_on_node_count": 14, "store_not_draining_count": 1},
+    {"IsRestartSafe": False, "UnavailableRangeCount": 0, "UnderreplicatedRangeCount": 2,
+     "RaftLeadershipOnNodeCount": 14, "StoreNotDrainingCount": 1},
+    {"underreplicatedRangeCount": "2", "raftLeadershipOnNodeCount": 14, "storeNotDrainingCount": 1},
+])
+def test_503_counters_either_spelling_absent_is_zero(body):
+    r = parse_restart_safety(503, body, remote_node_id=3)
+    assert r["safe"] is False and r["shape"] == "counters" and r["permitted"] and r["error"] is None
+    assert r["counters"] == {"unavailable_ranges": 0, "underreplicated_ranges": 2, "raft_leaderships": 14,
+                             "stores_not_draining": 1}
+    assert r["problems"] == {"Underreplicated": 2, "IsRaftLeader": 14, "StoreNotDraining": 1}
+    assert r["replicas"] == 0 and r["node_id"] == 3
+    assert describe(r) == "2 ranges would become under-replicated, node still holds 14 Raft leaderships, 1 store is not draining"
+
+
+def test_counters_in_words():
+    assert describe_counters(ZERO) == ""
+    assert describe_counters(dict(ZERO, unavailable_ranges=3)) == "3 ranges are unavailable"
+    assert describe_counters(dict(ZERO, unavailable_ranges=1, underreplicated_ranges=1, raft_leaderships=1,
+                                  stores_not_draining=2)) == (
+        "1 range is unavailable, 1 range would become under-replicated, node still holds 1 Raft leadership, "
+        "2 stores are not draining")
+
+
+def test_503_counters_odd_values_and_all_zero():
+    r = parse_restart_safety(503, {"raft_leadership_on_node_count": -4, "store_not_draining_count": True,
+                                   "unavailable_range_count": "x", "underreplicated_range_count": 1.0})
+    assert r["counters"] == dict(ZERO, underreplicated_ranges=1) and r["problems"] == {"Underreplicated": 1}
+    r = parse_restart_safety(503, {})
+    assert r["safe"] is False and r["counters"] == ZERO and r["problems"] == {}
+    assert describe(r) == "503 (not safe) with every counter 0 or absent: the server did not say why"
+    # the status decides: a 200 is safe whatever the body says
+    assert parse_restart_safety(200, {"is_restart_safe": False, "store_not_draining_count": 1})["safe"] is True
+
+
+@pytest.mark.parametrize("status,body,error,text", [
+    (401, "invalid session header\n", None,
+     "not permitted: restart_safety needs a valid session of a user with admin (or VIEWCLUSTERMETADATA); log in again "
+     "or check the session token (HTTP 401: invalid session header)"),
+    (403, "user not allowed to access this endpoint\n", None,
+     "not permitted: user app_reader needs admin (or VIEWCLUSTERMETADATA) to ask restart_safety "
+     "(HTTP 403: user not allowed to access this endpoint)"),
+    (401, None, "login as 'bob' failed: nope. Check username/password",
+     "not permitted: login as 'bob' failed: nope. Check username/password"),
+])
+def test_401_403_are_not_permitted(status, body, error, text):
+    r = parse_restart_safety(status, body, error, user="app_reader")
+    assert r["permitted"] is False and r["supported"] is True and r["safe"] is False and r["error"] == text
+    assert describe(r) == text
+
+
+def test_proxied_400_names_the_routing_not_a_ready_parameter():
+    text = "unable to get address for nodeID: 9: unable to look up descriptor for n9"
+    r = parse_restart_safety(400, text, text, remote_node_id=9, via="http://node1:8080")
+    assert r["error"] == "node 9 could not be routed to through http://node1:8080 (HTTP 400: %s)" % text
+    assert "ready" not in r["error"] and r["node_id"] is None
+    assert parse_restart_safety(400, "bad", "bad")["error"] == "HTTP 400: bad"
+
+
+# -- the replica list (the unmerged variant, still read) ---------------------------------------------
 
 def test_503_counts_problem_statuses():
     r = parse_restart_safety(503, unsafe_body(StoreNotDraining=12, Underreplicated=1, IsRaftLeader=3))
@@ -127,6 +197,13 @@ def test_wait_never_faster_than_four_per_second(clock):
     r = wait_restart_safe(probe, 5, interval=0.01, clock=clock.monotonic, sleep=clock.sleep)
     assert r["polls"] <= 5 * 4 + 1
     assert min(clock.sleeps) >= 0.25
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_wait_stops_at_once_when_not_permitted(clock, status):
+    probe = Script(clock, [parse_restart_safety(status, "no", "no")])
+    r = wait_restart_safe(probe, 120, clock=clock.monotonic, sleep=clock.sleep)
+    assert r["polls"] == 1 and r["permitted"] is False and clock.sleeps == []
 
 
 def test_wait_stops_at_once_on_missing_endpoint(clock):

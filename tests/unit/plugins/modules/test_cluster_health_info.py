@@ -53,10 +53,43 @@ def test_restart_safety_waits_until_safe(emulated):
 def test_restart_safety_not_safe_says_why(emulated):
     res = run(emulated, node_id=3, restart_safety=True)
     safety = res["restart_safety"]
-    assert not res.failed and safety["safe"] is False and safety["polls"] == 1
-    assert safety["message"].startswith("node 3 is not safe to stop: ") and "StoreNotDraining" in safety["message"]
+    assert not res.failed and safety["safe"] is False and safety["polls"] == 1 and safety["shape"] == "counters"
+    leaderships = safety["counters"]["raft_leaderships"]
+    assert leaderships > 0 and safety["message"] == (
+        "node 3 is not safe to stop: node still holds %d Raft leaderships, 1 store is not draining" % leaderships)
     paths = [e for e in emulated.requests() if e["path"] == "/api/v2/health/restart_safety/"]
-    assert paths[0]["query"] == {"remote_node_id": ["3"]}
+    assert paths[0]["query"] == {"remote_node_id": ["3"]} and paths[0]["status"] == 503
+
+
+def test_restart_safety_names_under_replicated_ranges_after_a_wait(emulated):
+    emulated.drain_node(3)
+    emulated.stop_node(2)
+    res = run(emulated, node_id=3, restart_safety=True, wait_safe_timeout=2, wait_safe_interval=1)
+    safety = res["restart_safety"]
+    n = safety["counters"]["underreplicated_ranges"]
+    assert not res.failed and n > 0 and safety["polls"] == 3
+    assert safety["message"] == "node 3 is not safe to stop after 2s: %d ranges would become under-replicated" % n
+
+
+def test_restart_safety_not_permitted_ends_the_wait_at_once(emulated):
+    from emulator.cluster.seed import APP_READER_PASSWORD  # a seeded SQL user without admin or VIEWCLUSTERMETADATA
+
+    res = run(emulated, node_url=emulated.node_url(3), restart_safety=True, wait_safe_timeout=120,
+              username="app_reader", password=APP_READER_PASSWORD)
+    safety = res["restart_safety"]
+    assert not res.failed and safety["permitted"] is False and safety["polls"] == 1 and safety["waited"] == 0
+    assert safety["message"] == (
+        "node %s is not known to be safe to stop: not permitted: user app_reader needs admin (or VIEWCLUSTERMETADATA) "
+        "to ask restart_safety (HTTP 403: user not allowed to access this endpoint)" % emulated.node_url(3))
+    assert APP_READER_PASSWORD not in res.output
+
+
+def test_restart_safety_replica_list_still_read(emulated):
+    emulated.control("POST", "/_emulator/restart_safety", {"shape": "replicas"})
+    res = run(emulated, node_id=3, restart_safety=True)
+    safety = res["restart_safety"]
+    assert safety["shape"] == "replicas" and safety["counters"] is None and safety["replicas"] == 150
+    assert safety["message"].startswith("node 3 is not safe to stop: ") and "replicas StoreNotDraining" in safety["message"]
 
 
 def test_bad_input_no_request(emulated):
