@@ -28,7 +28,7 @@ test: venv
 
 demo: venv
 	@$(VENV_PY) tools/ci_steps.py --only copy >/dev/null
-	@$(VENV_PY) tools/with_emulator.py --nodes 5 --create-seconds 2 -- \
+	@$(VENV_PY) tools/with_emulator.py --nodes 5 --create-seconds 2 --status-interval 2 -- \
 	  $(VENV)/bin/ansible-playbook -i localhost, -c local playbooks/demo.yml \
 	  -e ansible_python_interpreter=$(CURDIR)/$(VENV_PY)
 

@@ -60,8 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
       help="restart: seconds the node shows DRAINING before its process stops (default 0.5)")
     a("--ready-delay", type=float, default=0.0,
       help="restart/start: seconds after the process is back before /health?ready=1 passes (default 0)")
-    a("--finalize-seconds", type=float, default=2.0,
-      help="seconds a cluster-version finalization (major upgrade) runs before the version is final (default 2)")
     a("--status-interval", type=float, default=10.0,
       help="seconds between two writes of a node's status record, which /api/v2/nodes/ serves (metrics, "
            "store_metrics, updated_at); a node writes once as it starts, then every interval (default 10, the "
@@ -69,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     a("--restart-safety-shape", choices=("counters", "replicas"), default="counters",
       help="body of /api/v2/health/restart_safety/: the v25.4 counters, or the replica list of an unmerged "
            "change that no release serves (default counters; also settable with POST /_emulator/restart_safety)")
+    a("--finalize-seconds", type=float, default=2.0,
+      help="seconds a cluster-version finalization (major upgrade) runs before the version is final (default 2)")
     a("--ready-file", default=None, help="write the connection details here as JSON when serving")
     return p
 

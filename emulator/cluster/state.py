@@ -85,8 +85,8 @@ class Node:
         self.manual_store: Dict[int, Dict[str, float]] = {}
         self.extra_metrics: Dict[str, float] = {}
         self.down_wall: Optional[float] = None       # wall time the process stopped
-        self.start_error: Optional[str] = None       # why the last start failed (binary vs cluster version)
         self.anchor = 0.0                            # monotonic; status records are due at anchor + k*interval
+        self.start_error: Optional[str] = None       # why the last start failed (binary vs cluster version)
 
 
 class ClusterState:
@@ -113,7 +113,6 @@ class ClusterState:
         self.drain_seconds = drain_seconds
         self.ready_delay = ready_delay
         self.host = host
-        self.versions = versions_mod.VersionModel(versions_mod.series_of(build_tag) or (25, 4), finalize_seconds)
         if not (status_interval >= 0 and math.isfinite(status_interval)):
             raise ValueError("status interval must be a finite number of seconds >= 0")
         self.status_interval = float(status_interval)
@@ -122,6 +121,7 @@ class ClusterState:
         self.status_log: deque = deque(maxlen=STATUS_LOG_MAX)
         self._status_seq = 0
         self._flushed = 0.0
+        self.versions = versions_mod.VersionModel(versions_mod.series_of(build_tag) or (25, 4), finalize_seconds)
         self.lock = threading.RLock()
         self.users = seed_mod.sql_users(admin_user, admin_password)
         self.nodes: Dict[int, Node] = {i: Node(i) for i in range(1, nodes + 1)}
@@ -250,7 +250,7 @@ class ClusterState:
                 node.down_wall = None
                 node.anchor = now
                 self._add_event("node_restart", nid)
-                self._write_record(nid, now, now)  # a node writes its record as its process starts
+                self._write_record(nid, now, now, wall=node.started_at)  # a node writes as its process starts
             node.drain_started = None
             node.stop_draining = False
 
@@ -309,7 +309,7 @@ class ClusterState:
             node.build_tag = plan["build_tag"]
         self.killed_sessions.add(nid)
         self._add_event("node_restart", nid)
-        self._write_record(nid, back, now)  # a node writes its record as its process starts
+        self._write_record(nid, back, now, wall=node.started_at)  # a node writes as its process starts
 
     def advance(self) -> set:
         """Move restart plans forward; returns node ids whose process state may have changed."""
@@ -498,10 +498,13 @@ class ClusterState:
                 lh0 = R.lh[i]
                 live = [r for r in reps if r not in down]
                 bad = sum(1 for r in reps if r in down or r in catching)
-                if lh0 not in down and lh0 not in draining:
+                # a node that came back holds no leases until it has caught up (they moved away in its drain and
+                # come back with rebalancing): the ranges it led count on the other nodes' stores meanwhile
+                if lh0 not in down and lh0 not in draining and lh0 not in catching:
                     lh = lh0
                 else:
-                    cands = [r for r in reps if r not in down and r not in draining]
+                    cands = [r for r in reps if r not in down and r not in draining and r not in catching] or \
+                        [r for r in reps if r not in down and r not in draining]
                     lh = cands[0] if cands else (live[0] if live else 0)
                 if lh != lh0:
                     eff[i] = lh
@@ -635,7 +638,8 @@ class ClusterState:
         times.reverse()
         return times
 
-    def _write_record(self, nid: int, t: float, now: float, log: bool = True, views=None) -> None:
+    def _write_record(self, nid: int, t: float, now: float, log: bool = True, views=None,
+                      wall: Optional[float] = None) -> None:
         """Node ``nid`` writes its status record at monotonic ``t`` (<= ``now``), with the state as of ``t``."""
         if self.status_interval <= 0:
             return
@@ -645,7 +649,8 @@ class ClusterState:
         if view is None:
             view = views[t] = (self.replication_view(t),
                                sum(1 for n in self.nodes if self.liveness(n, t) in (3, 4, 6)))
-        wall = self.clock.time() - (now - t)
+        if wall is None:
+            wall = self.clock.time() - (now - t)
         rec = self.node_status(nid, t, wall, view[0], view[1])
         rec.pop("liveness_status", None)
         self.records[nid] = rec
@@ -656,7 +661,7 @@ class ClusterState:
     def _log_write(self, nid: int, updated_at: int) -> None:
         self._status_seq += 1
         self.status_log.append({"seq": self._status_seq, "node_id": nid, "updated_at": updated_at,
-                                "time": updated_at / 1e9})
+                                "started_at": int(self.nodes[nid].started_at * 1e9), "time": updated_at / 1e9})
 
     def _write_due(self, lo: float, hi: float, now: float, open_end: bool = False) -> None:
         views: Dict[float, Any] = {}
@@ -711,9 +716,9 @@ class ClusterState:
                 return
             for nid, node in self.nodes.items():
                 if was <= 0 or nid not in self.record_at:
+                    # from per-request records: each node's record as of now (a down node's as of its stop)
                     node.anchor = now
-                    if self.process_up(nid, now):
-                        self._write_record(nid, now, now)
+                    self._write_record(nid, now, now)
                 else:
                     node.anchor = self.record_at[nid]
             self._flushed = now
@@ -793,7 +798,7 @@ class ClusterState:
             "store_metrics": stores,
             "total_system_memory": 16 * 1024 ** 3,
             "num_cpus": 4,
-            "updated_at": int(round(as_of * 1e9)),
+            "updated_at": int(as_of * 1e9),
             "liveness_status": lv,
         }
 

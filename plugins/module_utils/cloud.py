@@ -28,6 +28,7 @@ import re
 import time
 from urllib.parse import quote
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import machine_type_differs
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
     DEFAULT_SERVER,
@@ -149,7 +150,10 @@ def unapplied_fields(cluster, body):
                 elif field == "hardware":
                     spec = dict(value.get("machine_spec") or {})
                     spec.update({k: v for k, v in value.items() if k != "machine_spec"})
-                    ok = ok and _same(dedicated_config, spec)
+                    machine_type = spec.pop("machine_type", None)
+                    # the API may provision an equivalent type (same vCPUs): compared as cloud_cluster compares it
+                    ok = ok and _same(dedicated_config, spec) and (
+                        machine_type is None or not machine_type_differs(cluster, machine_type))
                 else:
                     ok = False
         else:
@@ -281,6 +285,10 @@ class CloudClient:
             clock=clock,
             user_agent=USER_AGENT,
         )
+
+    def deadline(self, timeout):
+        """The time, on this client's clock, ``timeout`` seconds from now (for :meth:`write_unlocked`)."""
+        return self._clock() + timeout
 
     def backoff(self, attempt):
         """Sleep the transport's jittered backoff for retry number ``attempt`` (0-based)."""
@@ -478,13 +486,14 @@ class CloudClient:
             raise WaitTimeoutError("timed out waiting for the lock on cluster %s to be released" % cluster_id)
         self.backoff(min(lock_round, 4))
 
-    def _reconciled_write(self, cluster_id, send, applied, deadline):
-        """Send one write to a cluster until it is known to be done.
+    def write_unlocked(self, cluster_id, send, deadline, applied=None):
+        """Send one write to a cluster until it is known to be done: the one lock-wait loop of the client.
 
-        A lock refusal waits for CREATED and sends again (until ``deadline``). After an ambiguous
-        failure ``applied()`` re-reads and compares: True ends here; False sends again after a
-        backoff (at most ``retries`` times). Other errors are raised. Returns the write's answer,
-        or None when the write was found applied.
+        A lock refusal (the server did not act) waits for CREATED and sends again, until ``deadline``
+        (a time of this client's clock). After an ambiguous failure ``applied()`` re-reads and compares:
+        True ends here; False sends again after a backoff (at most ``retries`` times); without
+        ``applied`` the failure is raised (a create settles it itself, see :meth:`_create_once`).
+        Other errors are raised. Returns the write's answer, or None when the write was found applied.
         """
         ambiguous = 0
         lock_round = 0
@@ -497,7 +506,7 @@ class CloudClient:
                     self._wait_unlocked(cluster_id, deadline, lock_round)
                     lock_round += 1
                     continue
-                if not is_ambiguous(exc):
+                if applied is None or not is_ambiguous(exc):
                     raise
                 first = first or exc
                 if applied():
@@ -522,12 +531,12 @@ class CloudClient:
 
         A lock held by another job (409/503/400 mentioning a lock) is waited out and the PATCH
         sent again; after an ambiguous failure the cluster is re-read and the fields sent compared
-        before anything is sent again (see :meth:`_reconciled_write`).
+        before anything is sent again (see :meth:`write_unlocked`).
         """
         deadline = self._clock() + timeout
         path = "/clusters/%s" % cluster_id
-        self._reconciled_write(cluster_id, lambda: self._patch(path, body),
-                               lambda: self._patch_applied(cluster_id, body, deadline), deadline)
+        self.write_unlocked(cluster_id, lambda: self._patch(path, body), deadline,
+                            applied=lambda: self._patch_applied(cluster_id, body, deadline))
         if wait:
             return self.wait_for_cluster(cluster_id, timeout=max(1.0, deadline - self._clock()))
         return self.get_cluster(cluster_id)
@@ -540,8 +549,8 @@ class CloudClient:
         def gone():
             found = self.find_cluster(cluster_id=cluster_id, include_deleted=True)
             return found is None or found.get("state") == "DELETED"
-        return self._reconciled_write(cluster_id, lambda: self._delete("/clusters/%s" % cluster_id, missing_ok=True),
-                                      gone, self._clock() + timeout)
+        return self.write_unlocked(cluster_id, lambda: self._delete("/clusters/%s" % cluster_id, missing_ok=True),
+                                   self._clock() + timeout, applied=gone)
 
     # -- serverless limits -----------------------------------------------------------------------------
     def set_usage_limits(self, cluster_id, usage_limits, timeout=7200.0, wait=True):
@@ -616,15 +625,15 @@ class CloudClient:
         return self._create_once(self._databases_path(cluster_id), {"name": name},
                                  lambda: database_named(self.list_databases(cluster_id), name))[0]
 
-    def rename_database(self, cluster_id, name, new_name):
+    def rename_database(self, cluster_id, name, new_name, timeout=3600.0):
         """PATCH ``new_name``; after an ambiguous failure the databases are re-read: renamed already
         (the new name exists, the old one does not) returns ``{"name": new_name}``, else it is sent again."""
         def renamed():
             databases = self.list_databases(cluster_id)
             return database_named(databases, new_name) is not None and database_named(databases, name) is None
-        got = self._reconciled_write(cluster_id, lambda: self._patch(self._databases_path(cluster_id, name),
-                                                                     {"new_name": new_name}),
-                                     renamed, self._clock() + 3600.0)
+        got = self.write_unlocked(cluster_id, lambda: self._patch(self._databases_path(cluster_id, name),
+                                                                  {"new_name": new_name}),
+                                  self._clock() + timeout, applied=renamed)
         return got if got is not None else {"name": new_name}
 
     def delete_database(self, cluster_id, name, missing_ok=True):

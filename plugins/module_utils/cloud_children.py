@@ -8,24 +8,16 @@
 The Cloud API answers 404 for the sub-resources of a cluster that is still provisioning, and
 refuses writes while an automatic job holds the cluster lock. :class:`ClusterTarget` finds the
 cluster (by name or id), waits for it to leave CREATING before the first read, and waits out a
-lock before a write (once more if a write meets a lock). Reads of a CREATED cluster cost nothing
-extra. The requests themselves are :class:`cloud.CloudClient` methods::
+lock before a write and whenever a write meets one (the client's one lock-wait loop). Reads of a
+CREATED cluster cost nothing extra. The requests themselves are :class:`cloud.CloudClient` methods::
 
     target = ClusterTarget(m.client, params["cluster"], params["wait_timeout"])
     users = m.client.list_sql_users(target.id)
     target.write(lambda: m.client.delete_sql_user(target.id, "app"))
 """
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import (
-    ClusterFailedError,
-    is_lock_error,
-)
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
-    CockroachError,
-    NotFoundError,
-)
-
-MAX_LOCK_ROUNDS = 6
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import ClusterFailedError
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
 
 DEFAULT_WAIT_TIMEOUT = 3600
 
@@ -93,20 +85,10 @@ class ClusterTarget:
         return self.client.wait_for_cluster(cluster["id"], timeout=self.wait_timeout, wanted=("CREATED",), settle=False)
 
     def write(self, func):
-        """Call ``func()`` (one write); wait for CREATED first if locked, and again after each lock refusal.
-
-        A lock refusal means the server did not act, so the write is sent again once the cluster
-        is CREATED (at most ``MAX_LOCK_ROUNDS`` times, each wait bounded by ``wait_timeout``).
-        """
+        """Call ``func()`` (one write) through :meth:`cloud.CloudClient.write_unlocked`: a LOCKED cluster is waited
+        for first, and a lock refusal (the server did not act) waits for CREATED and sends the write again, all of
+        it within ``wait_timeout``."""
+        deadline = self.client.deadline(self.wait_timeout)
         if self.cluster.get("state") == "LOCKED":
             self.cluster = self._wait(self.cluster)
-        rounds = 0
-        while True:
-            try:
-                return func()
-            except CockroachError as exc:
-                if not is_lock_error(exc) or rounds >= MAX_LOCK_ROUNDS:
-                    raise
-            self.cluster = self._wait(self.cluster)
-            self.client.backoff(rounds)
-            rounds += 1
+        return self.client.write_unlocked(self.id, func, deadline)

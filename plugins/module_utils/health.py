@@ -59,6 +59,18 @@ def _int(value, default=0):
         return default
 
 
+def _ns(value, default=0):
+    """A Unix-nanosecond value exactly (``int(float(...))`` loses the last digits of 19-digit numbers)."""
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return _int(value, default)
+
+
 def _float(value):
     try:
         return float(value)
@@ -158,12 +170,12 @@ def freshness(by_id, active, expect):
         starts = []
         for key, since in restarted.items():
             node = by_id.get(_int(key, key))
-            if node is None or _int(node.get("started_at"), 0) <= _int(since, 0):
+            if node is None or _ns(node.get("started_at")) <= _ns(since):
                 return out  # the restart check fails first; freshness is judged once every node is back
-            starts.append(_int(node.get("started_at"), 0))
+            starts.append(_ns(node.get("started_at")))
         floor = max(starts) + MAX_CLOCK_OFFSET_NS
         against = "node%s %s came back" % ("s" if len(restarted) > 1 else "", _node_ids(_int(k, k) for k in restarted))
-    baselines = {_int(k, k): _int(v, 0) for k, v in (expect.get("fresh_after") or {}).items()} if floor is None else {}
+    baselines = {_int(k, k): _ns(v) for k, v in (expect.get("fresh_after") or {}).items()} if floor is None else {}
     for nid, node in active.items():
         if liveness_of(node) != 3:
             continue
@@ -174,7 +186,7 @@ def freshness(by_id, active, expect):
         if written in (None, "", 0, "0"):
             out[nid] = (None, threshold, against or "the gate started")
             continue
-        out[nid] = (_int(written, 0) > threshold, threshold, against or "the gate started")
+        out[nid] = (_ns(written) > threshold, threshold, against or "the gate started")
     return out
 
 
@@ -322,7 +334,7 @@ def evaluate(nodes, probes, expect=None, streak=0):
         node = by_id.get(nid)
         if node is None:
             fail("restarted", "node %s, which should have restarted, is not in the node list" % nid)
-        elif _int(node.get("started_at"), 0) <= _int(since, 0):
+        elif _ns(node.get("started_at")) <= _ns(since):
             node_fail("restarted", nid, "node %s has not restarted yet (its started_at is not newer than %s)" % (
                 nid, _int(since, 0)))
 

@@ -187,7 +187,8 @@ def run_once(m):
         return target.write(lambda: client.create_database(target.id, name))
 
     def update(changes):
-        return target.write(lambda: client.rename_database(target.id, current["name"], changes["name"]))
+        return target.write(lambda: client.rename_database(target.id, current["name"], changes["name"],
+                                                             timeout=target.wait_timeout))
 
     def delete():
         target.write(lambda: client.delete_database(target.id, name, missing_ok=True))

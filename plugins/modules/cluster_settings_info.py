@@ -31,8 +31,6 @@ extends_documentation_fragment:
 notes:
   - Values are the server's text form as C(SHOW ALL CLUSTER SETTINGS) prints them (V(5m0s), V(true), V(32 MiB)),
     whatever the setting's type.
-  - Read RV(values) with brackets, as in C(result['values']['version']); in a template C(result.values) is the
-    dict's own method.
   - The answer of a real node lists about 600 settings (about 150 kB); the module asks the server for up to 4 MiB
     of result.
 author:
@@ -54,7 +52,7 @@ EXAMPLES = r"""
 
 - name: Refuse a rolling restart when the unready phase is shorter than the load balancer's check interval
   ansible.builtin.assert:
-    that: crdb_settings['values']['server.shutdown.initial_wait'] != '0s'
+    that: crdb_settings.setting_values['server.shutdown.initial_wait'] != '0s'
 
 - name: Every setting
   cockroachdb.cockroachdb.cluster_settings_info:
@@ -103,7 +101,7 @@ settings:
       type: str
       returned: when the server gives it (v24.1 and later)
       sample: default
-values:
+setting_values:
   description: Name to value (the server's text form) of the returned settings.
   returned: always
   type: dict
@@ -153,7 +151,7 @@ def run(m):
     if unknown:
         m.fail("unknown cluster setting%s: %s (the server lists %d settings; check the spelling in names)" % (
             "s" if len(unknown) > 1 else "", ", ".join(unknown), len(rows)))
-    return dict(changed=False, settings=settings, values={s["name"]: s["value"] for s in settings})
+    return dict(changed=False, settings=settings, setting_values={s["name"]: s["value"] for s in settings})
 
 
 def main():

@@ -142,7 +142,7 @@ def test_interval_zero_is_per_request():
     emu, nodes = make(status_interval=0)
     emu.stop_node(2)
     rec = nodes()
-    assert rec[1]["updated_at"] == int(round(emu.clock.time() * S))
+    assert rec[1]["updated_at"] == int(emu.clock.time() * S)
     assert sum(under(n) for n in rec.values()) > 0
 
 
@@ -171,3 +171,14 @@ def test_socket_emulator_serves_records_too(emulator_factory):
     assert nodes[2]["updated_at"] == first[2]
     assert under(nodes[1]) + under(nodes[3]) > 0
     assert e.control("GET", "/_emulator/nodes/2")["record_updated_at"] == first[2]
+
+
+def test_from_per_request_to_records_with_a_node_down():
+    emu, nodes = make(status_interval=0)
+    emu.stop_node(3)
+    emu.advance(3)
+    emu.control("PATCH", "/_emulator/status", {"interval": 10})
+    rec = nodes()
+    assert rec[3]["updated_at"] < rec[1]["updated_at"] == rec[2]["updated_at"] == int(emu.clock.time() * S)
+    emu.advance(10)
+    assert nodes()[3]["updated_at"] == rec[3]["updated_at"] and nodes()[1]["updated_at"] > rec[1]["updated_at"]

@@ -192,6 +192,11 @@ def test_unapplied_fields_compares_what_a_patch_sets():
     assert cloud.unapplied_fields(dedicated, {"dedicated": {"region_nodes": {"us-east1": 3}, "hardware": {
         "machine_spec": {"num_virtual_cpus": 4}, "storage_gib": 15}}}) == []
     assert cloud.unapplied_fields(dedicated, {"dedicated": {"hardware": {"storage_gib": 30}}}) == ["dedicated"]
+    # the server may provision an equivalent machine type (same vCPUs): applied, not sent again
+    swapped = {"cloud_provider": "GCP", "config": {"dedicated": {"machine_type": "n2d-standard-4", "num_virtual_cpus": 4}}}
+    assert cloud.unapplied_fields(swapped, {"dedicated": {"hardware": {"machine_spec": {"machine_type": "n2-standard-4"}}}}) == []
+    assert cloud.unapplied_fields(swapped, {"dedicated": {"hardware": {"machine_spec": {"machine_type": "n2-standard-8"}}}}) == [
+        "dedicated"]
 
 
 @pytest.mark.parametrize("fault", [{"kind": "reset_after"}, {"kind": "500", "count": 10}])

@@ -8,10 +8,10 @@ one wait and retry when a write meets a lock."""
 
 import pytest
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import is_lock_error
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     ClusterTarget,
     child_option_errors,
-    is_lock_error,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import CloudConnection
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import (
@@ -121,6 +121,19 @@ def test_a_write_meeting_a_lock_again_and_again_waits_each_time(cloud):
     posts = [status for method, path, status in calls(cloud) if method == "POST"]
     assert posts[-1] == 200 and posts.count(200) == 1
     assert [u["name"] for u in cloud.client.list_sql_users(cid)] == ["app"]
+
+
+def test_wait_timeout_bounds_the_whole_write_when_the_lock_stays(cloud, clock):
+    cloud.cloud_config(lock_status=503)
+    cid = arrange(cloud)
+    target = ClusterTarget(cloud.client, "shop-dev", 40)
+    cloud.lock_cluster(cid, seconds=10 ** 5)  # a job that outlives the write's wait_timeout
+    began = clock.monotonic()
+    with pytest.raises(WaitTimeoutError):
+        add_user(cloud, target)
+    assert clock.monotonic() - began <= 40 + 11  # one deadline for the write (the last poll may end 10 s late)
+    assert [status for method, path, status in calls(cloud) if method == "POST"] == [503]
+    assert cloud.client.list_sql_users(cid) == []
 
 
 @pytest.mark.parametrize("how", ["deleted", "never"])

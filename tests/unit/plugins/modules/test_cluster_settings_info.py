@@ -17,17 +17,17 @@ def test_some_settings_in_server_order(emulated):
     wait = res["settings"][0]
     assert wait == {"name": "server.shutdown.initial_wait", "value": "8s", "type": "d", "public": True,
                     "description": wait["description"], "default_value": "0s", "origin": "override"}
-    assert res["values"] == {"server.shutdown.initial_wait": "8s", "server.time_until_store_dead": "5m0s"}
+    assert res["setting_values"] == {"server.shutdown.initial_wait": "8s", "server.time_until_store_dead": "5m0s"}
     assert emulated.paths() == [("POST", "/api/v2/login/"), ("POST", "/api/v2/sql/"), ("POST", "/api/v2/logout/")]
     assert emulated.admin_password not in res.output
 
 
 def test_name_alias_and_all(emulated):
     one = run_module(cluster_settings_info, emulated.cluster_args(name="version"))
-    assert one["values"] == {"version": "25.4"}
+    assert one["setting_values"] == {"version": "25.4"}
     every = run_module(cluster_settings_info, emulated.cluster_args())
     names = [s["name"] for s in every["settings"]]
-    assert names == sorted(names) and len(names) > 20 and "cluster.preserve_downgrade_option" in every["values"]
+    assert names == sorted(names) and len(names) > 20 and "cluster.preserve_downgrade_option" in every["setting_values"]
 
 
 def test_unknown_name_fails_naming_it(emulated):
@@ -48,4 +48,4 @@ def test_blank_name_is_refused_before_any_request(emulated):
 
 def test_check_mode_reads(emulated):
     res = run_module(cluster_settings_info, emulated.cluster_args(names=["version"]), check=True)
-    assert not res.failed and res["values"] == {"version": "25.4"}
+    assert not res.failed and res["setting_values"] == {"version": "25.4"}
