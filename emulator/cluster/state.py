@@ -189,6 +189,9 @@ class ClusterState:
             self.sql_sessions: Dict[int, List[Dict[str, Any]]] = {}
             self.killed_sessions: set = set()
             self.active_plans: set = set()
+            # plans finished outside advance() (flush_records from a request thread): advance() reports them once,
+            # so that the control side reopens their listeners
+            self.finished_plans: set = set()
             self.versions.reset()
             self.setting_values: Dict[str, Any] = {}
             self.cluster_log: List[Dict[str, Any]] = []
@@ -292,6 +295,7 @@ class ClusterState:
         plan = node.plan
         node.plan = None
         self.active_plans.discard(nid)
+        self.finished_plans.add(nid)
         back = min(now, plan["down_end"])
         if not self._can_start(nid, plan.get("build_tag") or node.build_tag):
             node.stopped_at = plan["drain_end"]
@@ -314,11 +318,12 @@ class ClusterState:
     def advance(self) -> set:
         """Move restart plans forward; returns node ids whose process state may have changed."""
         self.tick_versions()
-        if not self.active_plans:
+        if not self.active_plans and not self.finished_plans:
             return set()
         with self.lock:
             now = self.clock.monotonic()
-            touched = set(self.active_plans)
+            touched = set(self.active_plans) | self.finished_plans
+            self.finished_plans = set()
             self.flush_records(now)
             for nid in list(self.active_plans):
                 node = self.nodes[nid]
