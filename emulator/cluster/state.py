@@ -121,6 +121,7 @@ class ClusterState:
         self.status_log: deque = deque(maxlen=STATUS_LOG_MAX)
         self._status_seq = 0
         self._flushed = 0.0
+        self._came_back: set = set()                 # plans finished by a flush, for the next advance()
         self.versions = versions_mod.VersionModel(versions_mod.series_of(build_tag) or (25, 4), finalize_seconds)
         self.lock = threading.RLock()
         self.users = seed_mod.sql_users(admin_user, admin_password)
@@ -312,13 +313,15 @@ class ClusterState:
         self._write_record(nid, back, now, wall=node.started_at)  # a node writes as its process starts
 
     def advance(self) -> set:
-        """Move restart plans forward; returns node ids whose process state may have changed."""
+        """Move restart plans forward; returns node ids whose process state may have changed (including plans
+        that a read already finished: a flush of the status records moves plans forward too)."""
         self.tick_versions()
-        if not self.active_plans:
+        if not self.active_plans and not self._came_back:
             return set()
         with self.lock:
             now = self.clock.monotonic()
-            touched = set(self.active_plans)
+            touched = set(self.active_plans) | self._came_back
+            self._came_back = set()
             self.flush_records(now)
             for nid in list(self.active_plans):
                 node = self.nodes[nid]
@@ -596,6 +599,7 @@ class ClusterState:
         self.records = {}
         self.record_at = {}
         self.status_log.clear()
+        self._came_back = set()
         self._flushed = now
         if self.status_interval <= 0:
             return
@@ -697,6 +701,7 @@ class ClusterState:
                 back, nid = due[0]
                 self._write_due(lo, back, now, open_end=True)
                 self._finish_plan(nid, now)
+                self._came_back.add(nid)  # advance() reports it, so that its listener opens
                 lo = back
                 self._flushed = back
             self._write_due(lo, now, now)

@@ -182,3 +182,15 @@ def test_from_per_request_to_records_with_a_node_down():
     assert rec[3]["updated_at"] < rec[1]["updated_at"] == rec[2]["updated_at"] == int(emu.clock.time() * S)
     emu.advance(10)
     assert nodes()[3]["updated_at"] == rec[3]["updated_at"] and nodes()[1]["updated_at"] > rec[1]["updated_at"]
+
+
+def test_a_restart_finished_by_a_read_still_opens_the_listener():
+    """A read flushes the records and so finishes a due restart plan; the next sync must still open the node's
+    listener (the ticker's advance() reports the node)."""
+    emu, nodes = make()
+    emu.restart_node(2, downtime=1)
+    emu.clock.advance(5)   # the clock only: no control call, no sync
+    assert nodes()[2]["started_at"] > 0  # this read finishes node 2's restart
+    emu.sync()
+    r = emu.session().get(emu.node_url(2) + "/api/v2/health/?ready=true")
+    assert r.status_code == 200
