@@ -121,6 +121,7 @@ class ClusterState:
         self.status_log: deque = deque(maxlen=STATUS_LOG_MAX)
         self._status_seq = 0
         self._flushed = 0.0
+        self._came_back: set = set()                 # plans finished by a flush, for the next advance()
         self.versions = versions_mod.VersionModel(versions_mod.series_of(build_tag) or (25, 4), finalize_seconds)
         self.lock = threading.RLock()
         self.users = seed_mod.sql_users(admin_user, admin_password)
@@ -189,9 +190,6 @@ class ClusterState:
             self.sql_sessions: Dict[int, List[Dict[str, Any]]] = {}
             self.killed_sessions: set = set()
             self.active_plans: set = set()
-            # plans finished outside advance() (flush_records from a request thread): advance() reports them once,
-            # so that the control side reopens their listeners
-            self.finished_plans: set = set()
             self.versions.reset()
             self.setting_values: Dict[str, Any] = {}
             self.cluster_log: List[Dict[str, Any]] = []
@@ -295,7 +293,6 @@ class ClusterState:
         plan = node.plan
         node.plan = None
         self.active_plans.discard(nid)
-        self.finished_plans.add(nid)
         back = min(now, plan["down_end"])
         if not self._can_start(nid, plan.get("build_tag") or node.build_tag):
             node.stopped_at = plan["drain_end"]
@@ -316,14 +313,15 @@ class ClusterState:
         self._write_record(nid, back, now, wall=node.started_at)  # a node writes as its process starts
 
     def advance(self) -> set:
-        """Move restart plans forward; returns node ids whose process state may have changed."""
+        """Move restart plans forward; returns node ids whose process state may have changed (including plans
+        that a read already finished: a flush of the status records moves plans forward too)."""
         self.tick_versions()
-        if not self.active_plans and not self.finished_plans:
+        if not self.active_plans and not self._came_back:
             return set()
         with self.lock:
             now = self.clock.monotonic()
-            touched = set(self.active_plans) | self.finished_plans
-            self.finished_plans = set()
+            touched = set(self.active_plans) | self._came_back
+            self._came_back = set()
             self.flush_records(now)
             for nid in list(self.active_plans):
                 node = self.nodes[nid]
@@ -601,6 +599,7 @@ class ClusterState:
         self.records = {}
         self.record_at = {}
         self.status_log.clear()
+        self._came_back = set()
         self._flushed = now
         if self.status_interval <= 0:
             return
@@ -702,6 +701,7 @@ class ClusterState:
                 back, nid = due[0]
                 self._write_due(lo, back, now, open_end=True)
                 self._finish_plan(nid, now)
+                self._came_back.add(nid)  # advance() reports it, so that its listener opens
                 lo = back
                 self._flushed = back
             self._write_due(lo, now, now)

@@ -188,7 +188,7 @@ def run_once(m):
 
     def update(changes):
         return target.write(lambda: client.rename_database(target.id, current["name"], changes["name"],
-                                                             timeout=target.wait_timeout))
+                                                           timeout=target.wait_timeout))
 
     def delete():
         target.write(lambda: client.delete_database(target.id, name, missing_ok=True))

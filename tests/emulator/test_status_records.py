@@ -182,3 +182,18 @@ def test_from_per_request_to_records_with_a_node_down():
     assert rec[3]["updated_at"] < rec[1]["updated_at"] == rec[2]["updated_at"] == int(emu.clock.time() * S)
     emu.advance(10)
     assert nodes()[3]["updated_at"] == rec[3]["updated_at"] and nodes()[1]["updated_at"] > rec[1]["updated_at"]
+
+
+def test_a_restart_finished_by_a_read_still_opens_the_listener():
+    """A read flushes the records and so finishes a due restart plan; the next sync must still open the node's
+    listener (the ticker's advance() reports the node)."""
+    emu, _nodes = make()
+    emu.restart_node(2, downtime=1)
+    emu.clock.advance(1.5)  # down (0.5 s unready + 0.5 s draining, then 1 s down)
+    emu.sync()              # the ticker closes its listener
+    emu.clock.advance(3)    # the clock only: no control call, no sync; node 2's process is back
+    # a read served between two ticks of the socket emulator's ticker (in-process every request syncs first)
+    emu.core.cluster.nodes_snapshot([1, 2, 3])
+    emu.sync()
+    r = emu.session().get(emu.node_url(2) + "/api/v2/health/?ready=true")
+    assert r.status_code == 200
