@@ -26,27 +26,19 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 
 import requests
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+from _benchlib import collection_root  # noqa: E402  pylint: disable=wrong-import-position
 sys.path.insert(0, REPO)
 
 from emulator.core import ManualClock  # noqa: E402  pylint: disable=wrong-import-position
 from emulator.inprocess import InProcessEmulator  # noqa: E402  pylint: disable=wrong-import-position
 
 
-def collection_root():
-    """A directory holding ansible_collections/cockroachdb/cockroachdb -> this checkout."""
-    root = tempfile.mkdtemp(prefix="fresh-bench-")
-    ns = os.path.join(root, "ansible_collections", "cockroachdb")
-    os.makedirs(ns)
-    os.symlink(REPO, os.path.join(ns, "cockroachdb"))
-    return root
-
-
-sys.path.insert(0, collection_root())
+sys.path.insert(0, collection_root("fresh-bench-"))
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.health_gate import HealthGate  # noqa: E402  pylint: disable=wrong-import-position
 
 

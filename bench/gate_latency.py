@@ -31,18 +31,11 @@ import time
 import requests
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+from _benchlib import collection_root  # noqa: E402  pylint: disable=wrong-import-position
 sys.path.insert(0, os.path.join(REPO, "tools"))
 
 from with_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-
-
-def collection_root():
-    """A directory holding ansible_collections/cockroachdb/cockroachdb -> this checkout."""
-    root = tempfile.mkdtemp(prefix="gate-bench-")
-    ns = os.path.join(root, "ansible_collections", "cockroachdb")
-    os.makedirs(ns)
-    os.symlink(REPO, os.path.join(ns, "cockroachdb"))
-    return root
 
 
 class Watcher(threading.Thread):
@@ -206,7 +199,7 @@ def main():
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     a = ap.parse_args()
 
-    coll_root = collection_root()
+    coll_root = collection_root("gate-bench-")
     sys.path.insert(0, coll_root)
     # emulated outage per node: unready (0.5 s) + draining (0.5 s) + down (downtime); catch-up 1 s after
     emu = Emulator(["--nodes", "5", "--rate-limit", "0"])

@@ -15,22 +15,11 @@ comes, the gate before issue 10) and with the default ``retries: 3``, and what t
 
 import argparse
 import collections
-import os
 import sys
-import tempfile
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def collection_root():
-    """A directory holding ansible_collections/cockroachdb/cockroachdb -> this checkout."""
-    root = tempfile.mkdtemp(prefix="preflight-bench-")
-    ns = os.path.join(root, "ansible_collections", "cockroachdb")
-    os.makedirs(ns)
-    os.symlink(REPO, os.path.join(ns, "cockroachdb"))
-    return root
+from _benchlib import collection_root  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def main():
@@ -39,7 +28,7 @@ def main():
     parser.add_argument("--rate", type=float, default=0.2)
     parser.add_argument("--nodes", type=int, default=3)
     args = parser.parse_args()
-    sys.path.insert(0, collection_root())
+    sys.path.insert(0, collection_root("preflight-bench-"))
     from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cluster_health
     from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.emulated import (
         FakeClock,

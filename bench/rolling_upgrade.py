@@ -18,25 +18,17 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 import requests
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+from _benchlib import collection_root  # noqa: E402  pylint: disable=wrong-import-position
 sys.path.insert(0, os.path.join(REPO, "tools"))
 
 from with_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-
-
-def collection_root():
-    """A directory holding ansible_collections/cockroachdb/cockroachdb -> this checkout."""
-    root = tempfile.mkdtemp(prefix="upgrade-bench-")
-    ns = os.path.join(root, "ansible_collections", "cockroachdb")
-    os.makedirs(ns)
-    os.symlink(REPO, os.path.join(ns, "cockroachdb"))
-    return root
 
 
 class OutageWatcher(threading.Thread):
@@ -108,7 +100,7 @@ def main():
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     a = ap.parse_args()
 
-    coll_root = collection_root()
+    coll_root = collection_root("upgrade-bench-")
     emu = Emulator(["--nodes", str(a.nodes), "--rate-limit", "0", "--build-tag", "v25.4.1",
                     "--finalize-seconds", str(a.finalize_seconds), "--status-interval", str(a.status_interval)])
     info = emu.start()
