@@ -188,12 +188,54 @@ def step_integration(args):
         return run(cmd, cwd=COLL_DIR, env={"COCKROACH_EMULATOR_CONTROL_URL": emu.ready["control_url"]})
 
 
+# seconds each scenario took on 2 cores beside integration (make test, 2026-12-01): the longest start first, so
+# that the two runners of a parallel make test end close together (an unknown scenario counts as 60 s)
+SCENARIO_SECONDS = {"underreplicated_mid_roll": 120, "healthy_roll": 104, "locality_roll": 88, "faults_roll": 80,
+                    "node_never_returns": 70, "upgrade_node_never_returns": 69, "upgrade_major": 67,
+                    "upgrade_patch": 63, "preflight_dead_node": 60, "upgrade_preflight_refused": 59,
+                    "stale_records": 58}
+
+
+class ScenarioQueue:
+    """The molecule scenarios still to run, shared by the runners of one make test (thread-safe)."""
+
+    def __init__(self, names):
+        self.lock = threading.Lock()
+        self.names = list(names)
+        self.failed = []
+        self.seconds = {}
+
+    def take(self):
+        with self.lock:
+            return self.names.pop(0) if self.names else None
+
+
+def molecule_scenarios():
+    found = glob.glob(os.path.join(COLL_DIR, "extensions", "molecule", "*", "molecule.yml"))
+    names = sorted(os.path.basename(os.path.dirname(path)) for path in found)
+    return sorted(names, key=lambda name: -SCENARIO_SECONDS.get(name, 60))
+
+
 def step_molecule(args):
-    scenarios = glob.glob(os.path.join(COLL_DIR, "extensions", "molecule", "*", "molecule.yml"))
-    if not scenarios:
-        raise Skip("no molecule scenarios found under extensions/molecule")
-    return run([tool("molecule"), "test", "--all"], cwd=os.path.join(COLL_DIR, "extensions"),
-               stdout=getattr(args, "molecule_output", None))
+    """``molecule test -s <scenario>`` for each scenario taken from the queue (every scenario without one)."""
+    queue = getattr(args, "molecule_queue", None)
+    if queue is None:
+        queue = ScenarioQueue(molecule_scenarios())
+        if not queue.names:
+            raise Skip("no molecule scenarios found under extensions/molecule")
+    out = getattr(args, "molecule_output", None)
+    mine = []
+    for name in iter(queue.take, None):
+        started = time.monotonic()
+        rc = run([tool("molecule"), "test", "-s", name], cwd=os.path.join(COLL_DIR, "extensions"), stdout=out)
+        elapsed = time.monotonic() - started
+        with queue.lock:
+            queue.seconds[name] = elapsed
+            if rc:
+                queue.failed.append(name)
+        mine.append("%s %.1fs%s" % (name, elapsed, "" if rc == 0 else " FAILED"))
+    print("molecule scenarios run here: %s" % (", ".join(mine) or "none"), file=out or sys.stdout, flush=True)
+    return 1 if any(name in queue.failed for name in (m.split(" ")[0] for m in mine)) else 0
 
 
 def step_lint(args):
@@ -306,8 +348,9 @@ def main(argv):
     results = []
     wall_started = time.monotonic()
     # integration and molecule each drive one Ansible process at a time and spend much of it waiting (emulated
-    # downtime, gate intervals): on 2 cores they overlap well. Molecule runs beside integration, its output kept
-    # in a file and printed after; CI_SERIAL=1 runs them one after the other.
+    # downtime, gate intervals): on 2 cores they overlap well. Molecule scenarios run from a queue beside
+    # integration (output kept in a file and printed after); once integration and the short steps after it are
+    # done, this thread takes scenarios from the same queue too. CI_SERIAL=1 runs everything one after the other.
     background = None
     beside = "integration" in steps and "molecule" in steps and not os.environ.get("CI_SERIAL")
     if beside:
@@ -315,12 +358,26 @@ def main(argv):
     for name in steps:
         if name == "integration" and beside:
             # after the copy and the other steps that read the collection copy: molecule runs from it too
-            background = start_background_step("molecule", args)
+            args.molecule_queue = ScenarioQueue(molecule_scenarios())
+            if args.molecule_queue.names:
+                background = start_background_step("molecule", args)
+            else:
+                results.append(("molecule", "passed (nothing to run: no molecule scenarios found)", 0.0))
         print("\n===== step %s =====" % name, flush=True)
         results.append(run_step(name, args))
-        if name == "integration" and background is not None:
-            results.append(finish_background_step(background))
-            background = None
+    if background is not None:
+        print("\n===== step molecule: the scenarios still queued, here =====", flush=True)
+        started = time.monotonic()
+        here = run_step("molecule", args, quiet=True)
+        mark = time.monotonic() - started
+        outcome, elapsed = finish_background_step(background)[1:]
+        queue = args.molecule_queue
+        outcome = "passed" if not queue.failed else "FAILED (%s)" % ", ".join(queue.failed)
+        print("===== step molecule: %s; %d scenarios, %.1fs of scenario time (%.1fs beside integration, %.1fs "
+              "here) =====" % (outcome, len(queue.seconds), sum(queue.seconds.values()), elapsed, mark), flush=True)
+        if here[1].startswith("FAILED") and not queue.failed:
+            outcome = here[1]
+        results.append(("molecule", outcome, max(elapsed, mark)))
     print("\nSummary:")
     for name, outcome, elapsed in results:
         print("  %-12s %7.1fs  %s" % (name, elapsed, outcome))
