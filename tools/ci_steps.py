@@ -190,10 +190,10 @@ def step_integration(args):
 
 # seconds each scenario took on 2 cores beside integration (make test, 2026-12-01): the longest start first, so
 # that the two runners of a parallel make test end close together (an unknown scenario counts as 60 s)
-SCENARIO_SECONDS = {"underreplicated_mid_roll": 120, "healthy_roll": 104, "locality_roll": 88, "faults_roll": 80,
-                    "node_never_returns": 70, "upgrade_node_never_returns": 69, "upgrade_major": 67,
-                    "upgrade_patch": 63, "preflight_dead_node": 60, "upgrade_preflight_refused": 59,
-                    "stale_records": 58}
+SCENARIO_SECONDS = {"faults_roll": 196, "healthy_roll": 77, "underreplicated_mid_roll": 71,
+                    "upgrade_node_never_returns": 68, "upgrade_patch": 64, "stale_records": 62, "upgrade_major": 62,
+                    "node_never_returns": 60, "locality_roll": 58, "upgrade_preflight_refused": 54,
+                    "preflight_dead_node": 25}
 
 
 class ScenarioQueue:
