@@ -46,7 +46,7 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
-from emulator.cloud import seed
+from emulator.cloud import families, seed
 from emulator.cloud.encoding import (ALLOWLIST_ENTRY, CREATE_SCHEMA, DB_CREATE, DB_EDIT, SQL_USER_CREATE,
                                      SQL_USER_PASSWORD, UPDATE_SCHEMA, decode, fmt_ts, parse_ts)
 from emulator.cloud.errors import NOT_FOUND, PERMISSION_DENIED, UNAUTHENTICATED, UNIMPLEMENTED, ApiError, bad, not_found
@@ -79,7 +79,7 @@ def route(router: Router, method: str, path: str) -> RouteMatch:
     raise ApiError(404, NOT_FOUND, "Not Found")
 
 
-class CloudAPI:
+class CloudAPI(*families.handler_mixins()):
     """Stateful Cloud API v1.
 
     Keyword arguments (all optional):
@@ -646,4 +646,5 @@ class CloudAPI:
             "keys": [{"read_only": v["read_only"], "primary": k == self.s.api_key} for k, v in self.s.keys.items()],
             "settings": dict(self.s.settings),
             "fail_next_create": self.s._fail_next_create,
+            "families": families.state_views(self),
         }

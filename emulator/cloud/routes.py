@@ -7,6 +7,7 @@ There is no ``PUT .../spend-limit``: it is in no published spec, so it answers 4
 (the legacy spend limit is ``PATCH`` ``serverless.spend_limit`` on Cc-Version 2023-04-10 and older).
 """
 
+from emulator.cloud import families
 from emulator.cloud.handlers import CloudAPI as H
 from emulator.routing import ANY, Route, Router
 
@@ -40,10 +41,11 @@ ROUTES = [
     Route("PATCH", ENTRY, H.update_allowlist),
     Route("DELETE", ENTRY, H.delete_allowlist),
 ]
+ROUTES += families.routes()  # emulator/cloud/families/*.py: the other resource families
 ROUTER = Router(ROUTES, unquote=True)
 
 # Spec operationIds of the implemented operations, by handler name (used by the conformance tests).
-OPERATION_IDS = {
+CORE_OPERATION_IDS = {
     "list_clusters": "CockroachCloud_ListClusters",
     "create_cluster": "CockroachCloud_CreateCluster",
     "list_regions": "CockroachCloud_ListAvailableRegions",
@@ -70,6 +72,10 @@ OPERATION_IDS = {
     "update_allowlist": "CockroachCloud_UpdateAllowlistEntry",
     "delete_allowlist": "CockroachCloud_DeleteAllowlistEntry",
 }
+# {family: {handler: operationId}}; "core" is the table above (tests/emulator/test_conformance.py),
+# each other family has tests/emulator/test_conformance_<family>.py.
+FAMILY_OPERATION_IDS = dict(core=CORE_OPERATION_IDS, **families.operation_ids())
+OPERATION_IDS = {h: op for ops in FAMILY_OPERATION_IDS.values() for h, op in ops.items()}
 
 # Control endpoints, relative to /_emulator/cloud (leading/trailing slashes ignored); JSON in and out.
 # A miss answers 404 "unknown cloud control endpoint" (or "cluster ... not found" under /clusters/{id}).
@@ -90,6 +96,7 @@ CONTROL_ROUTES = [
     Route("PATCH", "/clusters/{cluster_id}", H.c_set_raw),       # {"cockroach_version", "upgrade_status",
                                                                  #  "table_counts": {db: n}}
 ]
+CONTROL_ROUTES += families.control_routes()
 CONTROL_ROUTER = Router(CONTROL_ROUTES, unquote=True)
 
 

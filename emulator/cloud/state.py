@@ -21,7 +21,7 @@ import uuid
 from collections import deque
 from typing import Any, Dict, List, Optional, Tuple
 
-from emulator.cloud import seed
+from emulator.cloud import families, seed
 from emulator.cloud.errors import (ABORTED, ALREADY_EXISTS, FAILED_PRECONDITION, RESOURCE_EXHAUSTED, UNAVAILABLE,
                                    ApiError, bad, not_found)
 from emulator.core import Clock, redact
@@ -32,7 +32,7 @@ SQL_USER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$")
 VERSION_RE = re.compile(r"^v\d+\.\d+(\.\d+)?$")
 
 
-class CloudState:
+class CloudState(*families.state_mixins()):
     """State of the emulated organisation; see CloudAPI for the keyword arguments."""
 
     def __init__(self, api_key, rate_limit=10.0, create_seconds=2.0, clock=None, seed=0, **kw):
@@ -66,6 +66,7 @@ class CloudState:
             self.keys: Dict[str, Dict] = {self.api_key: {"read_only": False}}
             self._windows: Dict[str, deque] = {}
             self._fail_next_create = False
+            families.reset(self)
 
     def _now(self) -> float:
         return self.clock.time()

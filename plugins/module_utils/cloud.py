@@ -28,6 +28,14 @@ import re
 import time
 from urllib.parse import quote
 
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import AccessApi
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_backup import BackupApi
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_egress import EgressApi
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_export import ExportApi
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_maintenance import MaintenanceApi
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import OrgApi
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_private_endpoints import PrivateEndpointsApi
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_replication import ReplicationApi
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import machine_type_differs
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
@@ -252,8 +260,14 @@ def walk_audit_log(fetch, starting_from=None, sort_order="ASC", limit=None, max_
     return entries, cursor
 
 
-class CloudClient:
-    """Talks to the Cloud API. Never touches ``AnsibleModule``."""
+class CloudClient(OrgApi, AccessApi, BackupApi, MaintenanceApi, ExportApi, EgressApi, PrivateEndpointsApi,
+                  ReplicationApi):
+    """Talks to the Cloud API. Never touches ``AnsibleModule``.
+
+    The paths of the clusters and of their SQL users, databases and allowlist are here; each other
+    resource family's are in its mixin (``cloud_<family>.py``, one per family of the emulator's
+    ``emulator/cloud/families/``).
+    """
 
     page_limit = DEFAULT_PAGE_LIMIT  # ``pagination.limit`` of every list request
 

@@ -8,6 +8,7 @@ unknown fields, bad tokens, bad auth / Cc-Version).  Invariants: no 5xx, every r
 bodies match ``Status`` and use the gRPC code that belongs to the HTTP status.
 """
 
+import importlib
 import json
 import os
 import time
@@ -15,6 +16,7 @@ import time
 import pytest
 
 from cloud_helpers import REPO, Client, qpath
+from emulator.cloud import families
 from emulator.cloud.routes import OPERATION_IDS
 from emulator.openapi import SpecValidator, load_spec
 
@@ -27,6 +29,25 @@ pytestmark = pytest.mark.skipif(SPEC is None, reason="cloud-api-openapi.json not
 
 MAX_EXAMPLES = int(os.environ.get("CLOUD_FUZZ_EXAMPLES", "3000"))
 TIME_BUDGET = float(os.environ.get("CLOUD_FUZZ_SECONDS", "45"))
+
+
+def _family_fuzz_modules():
+    """``fuzz_<family>.py`` beside this file, for the families of emulator/cloud/families/ that have one.
+
+    Each may define ``VALID_BODIES`` ({operationId: strategy of a mostly valid body}),
+    ``prepare(fz)`` (called before every case: create the family's resources, like ``ensure_pool``)
+    and ``path_values(fz, op_id, name)`` (a list of values that hit real state for a path parameter
+    of one of its operations, or None).
+    """
+    here = os.path.dirname(os.path.abspath(__file__))
+    found = []
+    for family in families.FAMILIES:
+        if os.path.exists(os.path.join(here, "fuzz_%s.py" % family)):
+            found.append(importlib.import_module("fuzz_" + family))
+    return found
+
+
+FAMILY_FUZZ = _family_fuzz_modules()
 
 GRPC_FOR_HTTP = {400: {3, 9, 11}, 401: {16}, 403: {7}, 404: {5}, 405: {12}, 409: {6, 10}, 429: {8}, 503: {14}}
 
@@ -74,6 +95,9 @@ class Fuzzer:
             self.cl.post("/api/v1/clusters/%s/sql-users" % cid, {"name": "app_user", "password": "pw"})
             self.cl.post("/api/v1/clusters/%s/networking/allowlist" % cid,
                          {"cidr_ip": "10.0.0.0", "cidr_mask": 8, "ui": True, "sql": True})
+        for module in FAMILY_FUZZ:
+            if hasattr(module, "prepare"):
+                module.prepare(self)
 
 
 FUZZ = None
@@ -151,7 +175,13 @@ def request_for(draw, op_id):
         if p["in"] != "path":
             continue
         name = p["name"]
-        if name == "cluster_id":
+        known = None
+        for module in FAMILY_FUZZ:
+            if known is None and hasattr(module, "path_values"):
+                known = module.path_values(fz, op_id, name)
+        if known:
+            val = draw(st.one_of(st.sampled_from(known), st.sampled_from(known), st.text(min_size=1, max_size=8)))
+        elif name in ("cluster_id", "destination_cluster_id"):
             val = draw(st.one_of(st.sampled_from(ids), st.sampled_from(ids), st.sampled_from(ids),
                                  st.text(min_size=1, max_size=8)))
         elif name == "name":
@@ -242,6 +272,8 @@ VALID_BODIES = {
     "CockroachCloud_UpdateAllowlistEntry": st.fixed_dictionaries({"ui": st.booleans(), "sql": st.booleans()},
                                                                  optional={"name": st.text(max_size=5)}),
 }
+for _module in FAMILY_FUZZ:
+    VALID_BODIES.update(getattr(_module, "VALID_BODIES", {}))
 
 
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
