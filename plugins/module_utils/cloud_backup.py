@@ -244,4 +244,3 @@ class BackupApi(object):
                                        % (int(timeout), restore_id, where))
             self._sleep(min(delay, max(0.0, deadline - now)))
             delay = min(max_delay, delay * 2)
-

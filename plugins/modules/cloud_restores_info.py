@@ -185,8 +185,8 @@ def main():
         end_time=dict(type="str"),
         sort_order=dict(type="str", choices=["ASC", "DESC"], default="ASC"),
         limit=dict(type="int"),
-    ), validate=validate, mutually_exclusive=[("restore_id", "start_time"), ("restore_id", "end_time"),
-                                             ("restore_id", "limit")])
+    ), validate=validate,
+        mutually_exclusive=[("restore_id", "start_time"), ("restore_id", "end_time"), ("restore_id", "limit")])
     m.run(run)
 
 

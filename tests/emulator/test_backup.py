@@ -165,7 +165,9 @@ def test_restore_fail_next_and_database_effects(cl):
     failed = cl.get("/api/v1/clusters/%s/restores/%s" % (dst, r.body["id"])).body
     assert failed["status"] == "FAILED" and failed["client_error_code"] == 13
     assert failed["client_error_message"] == "disk full" and failed["completion_percent"] < 1
-    dbs = lambda cid: sorted(d["name"] for d in cl.get("/api/v1/clusters/%s/databases" % cid).body["databases"])
+
+    def dbs(cid):
+        return sorted(d["name"] for d in cl.get("/api/v1/clusters/%s/databases" % cid).body["databases"])
     assert dbs(dst) == ["defaultdb"]
     assert cl.get("/api/v1/clusters/" + dst).body["operation_status"] == "TENANT_RESTORE_FAILED"
     ok = restore(cl, dst, type="DATABASE", source_cluster_id=src, objects=[{"database": "shop"}],

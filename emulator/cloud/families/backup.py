@@ -68,7 +68,7 @@ Restores
 """
 
 from emulator.cloud.encoding import fmt_ts, parse_ts
-from emulator.cloud.errors import FAILED_PRECONDITION, ApiError, bad, not_found
+from emulator.cloud.errors import FAILED_PRECONDITION, bad, not_found
 from emulator.routing import Route
 
 FREQUENCIES = (5, 10, 15, 30, 60, 240, 1440)
@@ -442,8 +442,8 @@ OPERATION_IDS = {
 }
 CONTROL_ROUTES = [
     Route("POST", "/backup/config", HandlersMixin.c_backup_settings),     # {restore_seconds, completed_lag_seconds}
-    Route("PATCH", "/clusters/{cluster_id}/backups-config", HandlersMixin.c_backup_config_raw),  # support ticket:
-                                                                          # {retention_days, retention_set}
+    # the support ticket: {retention_days, retention_set}
+    Route("PATCH", "/clusters/{cluster_id}/backups-config", HandlersMixin.c_backup_config_raw),
     Route("POST", "/clusters/{cluster_id}/backups", HandlersMixin.c_backup_now),  # take a backup now
     Route("POST", "/restores/next/fail", HandlersMixin.c_restore_fail_next),      # {code, message}
 ]

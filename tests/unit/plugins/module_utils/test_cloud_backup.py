@@ -13,8 +13,8 @@ CFG = {"enabled": True, "frequency_minutes": 60, "retention_days": 30}
 
 def test_backup_config_changes_only_differing_fields():
     assert cb.backup_config_changes(CFG, {"enabled": True, "frequency_minutes": None, "retention_days": 30}) == {}
-    assert cb.backup_config_changes(CFG, {"enabled": False, "frequency_minutes": 5}) == {"enabled": False,
-                                                                                      "frequency_minutes": 5}
+    wanted = {"enabled": False, "frequency_minutes": 5}
+    assert cb.backup_config_changes(CFG, wanted) == wanted
 
 
 @pytest.mark.parametrize("current, changes, refused", [

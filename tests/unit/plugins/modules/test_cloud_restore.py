@@ -52,7 +52,7 @@ def test_start_wait_and_rerun(emulated, two):
 
 
 def test_check_mode_predicts_and_writes_nothing(emulated, two):
-    src, dst, _ = two
+    src, dst = two[:2]
     res = run_cloud(emulated, mod, check=True, cluster="shop-dev", source_cluster=src, type="DATABASE",
                     objects=[{"database": "shop"}], restore_opts={"new_db_name": "shop_copy"})
     assert res["changed"] and writes(emulated) == [] and restores(emulated) == []
@@ -62,7 +62,7 @@ def test_check_mode_predicts_and_writes_nothing(emulated, two):
 
 
 def test_failed_restore_fails_the_task_and_a_rerun_tries_again(emulated, two):
-    src, dst, _ = two
+    src, dst = two[:2]
     emulated.cloud_control("POST", "/restores/next/fail", {"code": 13, "message": "disk full"})
     res = run_cloud(emulated, mod, cluster="shop-dev", source_cluster="shop-prod", type="DATABASE",
                     objects=[{"database": "shop"}])
@@ -76,7 +76,7 @@ def test_failed_restore_fails_the_task_and_a_rerun_tries_again(emulated, two):
 
 
 def test_no_wait_then_watch_by_restore_id(emulated, two):
-    src, dst, _ = two
+    src, dst = two[:2]
     emulated.cloud_control("POST", "/backup/config", {"restore_seconds": 60})
     res = run_cloud(emulated, mod, cluster="shop-dev", type="CLUSTER", source_cluster="shop-prod", wait=False)
     assert res["changed"] and res["restore"]["status"] == "PENDING" and res["progress"] == []
@@ -92,7 +92,7 @@ def test_no_wait_then_watch_by_restore_id(emulated, two):
 
 
 def test_a_running_matching_restore_is_waited_for_not_restarted(emulated, two):
-    src, dst, _ = two
+    src, dst = two[:2]
     emulated.cloud_control("POST", "/backup/config", {"restore_seconds": 30})
     first = run_cloud(emulated, mod, cluster="shop-dev", type="CLUSTER", source_cluster="shop-prod", wait=False)
     emulated.clear_requests()
@@ -102,7 +102,7 @@ def test_a_running_matching_restore_is_waited_for_not_restarted(emulated, two):
 
 
 def test_lost_answer_adopts_the_restore_it_started(emulated, two):
-    src, dst, _ = two
+    src, dst = two[:2]
     emulated.fault_rules({"kind": "reset_after", "method": "POST", "path": "/api/v1/clusters/%s/restores" % dst})
     res = run_cloud(emulated, mod, cluster="shop-dev", type="CLUSTER", source_cluster="shop-prod")
     assert res["changed"] and [m for m, p in writes(emulated)] == ["POST"] and len(restores(emulated)) == 1
@@ -110,7 +110,7 @@ def test_lost_answer_adopts_the_restore_it_started(emulated, two):
 
 
 def test_restore_from_own_backup_by_default(emulated, two):
-    src, dst, _ = two
+    src, dst = two[:2]
     res = run_cloud(emulated, mod, cluster="shop-prod", type="CLUSTER")
     assert res["changed"] and posts(emulated) == [{"type": "CLUSTER", "source_cluster_id": src}]
 
