@@ -49,6 +49,8 @@ def test_config_is_a_sub_resource_of_a_ready_cluster(cl):
     cl.delete("/api/v1/clusters/" + c["id"])
     assert cl.get(cfg_path(c["id"])).status == 404
     assert cl.get("/api/v1/clusters/%s/backups" % c["id"]).status == 404
+    assert cl.get("/api/v1/clusters/%s/restores" % c["id"]).status == 404
+    assert c["id"] not in cl.control("GET", "/state")[1]["families"]["backup"]["clusters"]
 
 
 def test_retention_can_be_set_once(cl):

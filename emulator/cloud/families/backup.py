@@ -454,7 +454,8 @@ def state_view(api):
     out = {"settings": dict(s.backup_settings), "clusters": {}, "restores": [],
            "fail_next_restore": s._restore_fail_next is not None}
     for cid, e in s._backup_cfg.items():
-        out["clusters"][cid] = _backup_state(s, e)
+        if (s.clusters.get(cid) or {}).get("state") not in (None, "DELETED"):  # gone with its cluster
+            out["clusters"][cid] = _backup_state(s, e)
     for r in s._restores.values():
         s._settle_restore(r)
         view = s.restore_view(r)
