@@ -9,7 +9,7 @@ module: cloud_connection_info
 short_description: Connection strings, hosts and the CA certificate of a CockroachDB Cloud cluster
 version_added: 0.2.0
 description:
-  - Reads what a client needs to connect to a cluster, ready for a template: the connection string from
+  - Reads what a client needs to connect to a cluster, ready for a template. It returns the connection string from
     C(GET /api/v1/clusters/{id}/connection-string) (for O(database), O(sql_user) and O(os)), one entry per region
     with that region's SQL host and the same connection string pointed at it, and the cluster's CA certificate.
   - The CA certificate is not part of the Cloud API. It is downloaded from C(<api_url>/clusters/{id}/cert), the
@@ -95,7 +95,7 @@ connection_string:
     - The connection string as the API gives it (its host is the cluster's, see RV(regions) for each region's).
   returned: always
   type: str
-  sample: postgresql://app:ENTER-SQL-USER-PASSWORD@shop-prod-7xk2.gcp-us-east1.cockroachlabs.cloud:26257/shop?sslmode=verify-full&sslrootcert=$HOME/.postgresql/shop-prod-ca.crt
+  sample: postgresql://app:ENTER-SQL-USER-PASSWORD@shop-prod-7xk2.gcp.cockroachlabs.cloud:26257/shop?sslmode=verify-full&sslrootcert=/certs/shop-prod-ca.crt
 params:
   description: The parts of RV(connection_string).
   returned: always
