@@ -20,8 +20,8 @@ description:
     single-region (on AWS and Azure in different regions; on GCP with CIDR ranges that do not overlap). Starting the
     stream deletes the standby's data, and the standby takes no SQL users, databases or other changes until the
     stream is completed."
-  - A run that finds the clusters already in the requested state sends only reads (the cluster look-ups and one
-    list of the streams between them).
+  - A run that finds the stream already in the requested state sends only reads - one list of the clusters (or a
+    read of each cluster given by id) and one list of the streams between the two clusters.
 options:
   primary_cluster:
     description:
@@ -189,6 +189,7 @@ standby_cluster_id:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import cluster_named, is_uuid
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_replication import (
     predicted_stream,
     rfc3339_error,
@@ -225,19 +226,23 @@ def validate(params):
     return errors
 
 
-def _cluster(client, option, name_or_id):
-    try:
-        return client.resolve_cluster(name_or_id)
-    except NotFoundError:
-        raise NotFoundError("%s %r: no active cluster has this name or id; check the %s option" % (option, name_or_id, option),
-                            status=404)
+def resolve_clusters(client, primary, standby):
+    """The two clusters: an id is read (``GET /clusters/{id}``), names are found in one list of the clusters."""
+    listed = client.list_clusters() if not (is_uuid(primary) and is_uuid(standby)) else None
+    found = []
+    for option, name_or_id in (("primary_cluster", primary), ("standby_cluster", standby)):
+        cluster = client.find_cluster(cluster_id=name_or_id) if is_uuid(name_or_id) else cluster_named(listed, name_or_id)
+        if cluster is None:
+            raise NotFoundError("%s %r: no active cluster has this name or id; check the %s option"
+                                % (option, name_or_id, option), status=404)
+        found.append(cluster)
+    return found
 
 
 def run(m):
     p = m.params
     client = m.client
-    primary = _cluster(client, "primary_cluster", p["primary_cluster"])
-    standby = _cluster(client, "standby_cluster", p["standby_cluster"])
+    primary, standby = resolve_clusters(client, p["primary_cluster"], p["standby_cluster"])
     if primary["id"] == standby["id"]:
         raise ValueError("primary_cluster and standby_cluster name the same cluster (%s)" % primary["id"])
     current = client.find_replication_stream(primary["id"], standby["id"])

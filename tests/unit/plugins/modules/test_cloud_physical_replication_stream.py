@@ -43,10 +43,6 @@ def run(emulated, check=False, **args):
     return run_cloud(emulated, mod, check=check, **args)
 
 
-def lookup_reads(emulated):
-    return [p for p in reads(emulated) if not p.startswith(S + "/")]
-
-
 def test_create_waits_until_replicating_then_no_op(emulated, pair):
     a, b = pair
     res = run(emulated, check=True)
@@ -64,8 +60,8 @@ def test_create_waits_until_replicating_then_no_op(emulated, pair):
         res = run(emulated, check=check)
         assert not res["changed"] and res["stream"]["status"] == "REPLICATING"
     assert writes(emulated) == []
-    # one run: the two clusters (by name: the list each) and one list of streams
-    assert reads(emulated) == ["/api/v1/clusters", "/api/v1/clusters", S] * 2
+    # one run: one list of the clusters (both given by name) and one list of streams
+    assert reads(emulated) == ["/api/v1/clusters", S] * 2
 
 
 def test_create_without_wait_returns_starting_and_by_id(emulated, pair):
@@ -73,6 +69,9 @@ def test_create_without_wait_returns_starting_and_by_id(emulated, pair):
     res = run(emulated, primary_cluster=a["id"], standby_cluster=b["id"], wait=False)
     assert res["changed"] and res["stream"]["status"] == "STARTING"
     assert reads(emulated) == ["/api/v1/clusters/" + a["id"], "/api/v1/clusters/" + b["id"], S]
+    emulated.clear_requests()
+    res = run(emulated, primary_cluster=a["id"], wait=False)  # an id and a name: one read, one list
+    assert not res["changed"] and reads(emulated) == ["/api/v1/clusters", "/api/v1/clusters/" + a["id"], S]
 
 
 def test_waits_for_creating_clusters(emulated):
