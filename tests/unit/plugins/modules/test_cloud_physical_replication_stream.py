@@ -185,3 +185,24 @@ def test_bad_input_sends_nothing(emulated, pair, args, fragment):
 def test_unknown_cluster_names_the_option(emulated, pair):
     res = run(emulated, standby_cluster="nope-nope")
     assert res["failed"] and "standby_cluster" in res["msg"] and writes(emulated) == []
+
+
+def test_lost_create_answer_makes_no_second_stream(emulated, pair):
+    emulated.fault_rules({"kind": "reset_after", "method": "POST", "path": S})
+    res = run(emulated, wait=False)
+    assert not res["failed"], res["msg"]
+    assert res["changed"] and res["stream"]["status"] in ("STARTING", "REPLICATING")
+    assert [m for m, p in writes(emulated)] == ["POST"]
+    assert len(streams(emulated)) == 1
+
+
+def test_lost_failover_answer_is_not_sent_again(emulated, pair):
+    run(emulated)
+    sid = streams(emulated)[0]["id"]
+    emulated.clear_requests()
+    emulated.fault_rules({"kind": "reset_after", "method": "PATCH", "path": S + "/" + sid})
+    res = run(emulated, state="failed_over", confirm_failover=True)
+    assert not res["failed"], res["msg"]
+    assert res["changed"] and res["stream"]["status"] == "COMPLETED"
+    # one PATCH: the re-read found the stream failing over (a second PATCH would be refused by the API)
+    assert writes(emulated) == [("PATCH", S + "/" + sid)]
