@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The layering rules of design.md, checked on the source: only the two clients hold API paths.
 
-* No string in the code of a plugin (outside ``module_utils/cloud.py`` and ``module_utils/cluster.py``)
+* No string in the code of a plugin (outside ``module_utils/cloud.py``, its family mixins ``cloud_<family>.py``
+  and ``module_utils/cluster.py``)
   contains ``/api/`` or starts like a Cloud API path; the DOCUMENTATION, EXAMPLES and RETURN texts
   may name endpoints for the reader.
 * Nothing outside the clients touches a client's ``transport``.
