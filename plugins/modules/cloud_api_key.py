@@ -11,13 +11,13 @@ version_added: 0.2.0
 description:
   - Creates, renames and deletes an API key of a service account through the Cloud API (C(/api/v1/api-keys)).
   - The key is found by O(name) among the keys of O(service_account); a run that finds it never creates a second
-    one. Names are not unique in the API: several keys with the name fail the task and list their ids.
+    one. Names are not unique in the API; several keys with the name fail the task and list their ids.
   - The secret of a key exists only in the answer to its creation. The module returns it once, in RV(secret) of
     the run that created the key, and can write it to O(secret_file). A later run cannot read it again; to get a
     new secret, delete the key and create it again.
   - The result of a run that returns a secret is hidden from the output at every verbosity, as if the task had
-    C(no_log: true) (an action plugin marks it); the registered variable still holds it.
-  - A create whose answer is lost (connection reset, timeout) is never sent again blindly: the module looks for
+    C(no_log=true) (an action plugin marks it); the registered variable still holds it.
+  - A create whose answer is lost (connection reset, timeout) is never sent again blindly; the module looks for
     the key, and when it finds that the key was created it fails and names the key to delete, since its secret
     is gone.
 options:

@@ -10,7 +10,7 @@ short_description: Folders of a CockroachDB Cloud organization and what they hol
 version_added: 0.2.0
 description:
   - Without O(folder), lists every folder of the organization (C(GET /api/v1/folders), every page), sorted by path.
-  - With O(folder), returns that folder and its contents (C(GET /api/v1/folders/{id}/contents), every page):
+  - With O(folder), returns that folder and its contents (C(GET /api/v1/folders/{id}/contents), every page);
     the folders directly in it, sorted by name, then its clusters, sorted by name.
 options:
   folder:
@@ -79,7 +79,7 @@ folder:
   type: dict
   sample: {id: 3f0c1a2b-1111-4222-8333-444455556666, name: payments, path: /prod/payments, parent_id: root, labels: {}}
 contents:
-  description: What the folder holds directly (only with O(folder)): folders sorted by name, then clusters sorted
+  description: What the folder holds directly (only with O(folder)); folders sorted by name, then clusters sorted
     by name.
   returned: always
   type: list

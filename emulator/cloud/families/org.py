@@ -198,7 +198,7 @@ class StateMixin:
         return f
 
     def folders_by_path(self, path):
-        want = [seg for seg in path.strip("/").split("/")]
+        want = path.strip("/").split("/")
         return [f for f in self.folders.values() if self.folder_path_text(f).strip("/").split("/") == want]
 
     # -- service accounts -----------------------------------------------------------------------
@@ -293,7 +293,7 @@ class StateMixin:
             raise bad("name is too long (at most 128 characters)")
 
     def _random_text(self, n):
-        return "".join(self.rng.choice(KEY_ALPHABET) for _ in range(n))
+        return "".join(self.rng.choice(KEY_ALPHABET) for dummy in range(n))
 
     def create_api_key(self, body):
         """(key record, secret); the secret is kept only as a bearer key in ``self.keys``."""
