@@ -13,7 +13,7 @@ description:
   - The account is found by O(name) (one list request, every page) or by O(id).
   - The API does not keep names unique; when several accounts have the name, the task fails, lists their ids and
     writes nothing; give O(id) then.
-  - A new account has no role; grant roles with M(cockroachdb.cockroachdb.cloud_role_grants).
+  - A new account has no role; grant roles with the C(cockroachdb.cockroachdb.cloud_role_grants) module.
   - Deleting an account deletes its API keys too (they stop working at once).
 options:
   name:
