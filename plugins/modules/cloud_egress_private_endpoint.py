@@ -7,7 +7,7 @@
 DOCUMENTATION = r"""
 module: cloud_egress_private_endpoint
 short_description: Egress private endpoint of a CockroachDB Cloud cluster
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Creates, updates and deletes an egress private endpoint of a CockroachDB Cloud ADVANCED cluster through the
     Cloud API (C(/api/v1/clusters/{id}/networking/egress-private-endpoints)): a private connection from the cluster

@@ -7,7 +7,7 @@
 DOCUMENTATION = r"""
 module: cloud_egress_rule
 short_description: Egress rules of a CockroachDB Cloud cluster
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Adds, edits and removes the egress rules of a CockroachDB Cloud ADVANCED cluster through the Cloud API
     (C(/api/v1/clusters/{id}/networking/egress-rules)): the destinations (a domain name or an IPv4 network, and

@@ -7,7 +7,7 @@
 DOCUMENTATION = r"""
 module: cloud_egress_traffic_policy
 short_description: Egress traffic policy of a CockroachDB Cloud cluster
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Sets whether a CockroachDB Cloud ADVANCED cluster may open any outbound connection (V(ALLOW_ALL)) or only
     those allowed by egress rules (V(DEFAULT_DENY)), through the Cloud API
