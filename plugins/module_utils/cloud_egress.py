@@ -137,8 +137,9 @@ def needs_replace(current, desired):
 
 
 def endpoint_view(endpoint):
-    out = {k: endpoint.get(k) for k in ("id", "endpoint_connection_id", "region", "target_service_identifier",
-                                         "target_service_type", "endpoint_address", "state", "domain_names_state")}
+    fields = ("id", "endpoint_connection_id", "region", "target_service_identifier", "target_service_type",
+              "endpoint_address", "state", "domain_names_state")
+    out = {k: endpoint.get(k) for k in fields}
     out["domain_names"] = list(endpoint.get("domain_names") or [])
     return out
 
@@ -273,8 +274,8 @@ class EgressApi(object):
             rules = self.list_egress_rules(cluster_id)
             failed = [r for r in rules if r.get("state") in RULE_FAILED]
             if failed:
-                raise CockroachError("egress rule %s of cluster %s is %s" % (failed[0].get("name"), cluster_id,
-                                                                           failed[0].get("state")))
+                raise CockroachError("egress rule %s of cluster %s is %s"
+                                     % (failed[0].get("name"), cluster_id, failed[0].get("state")))
             pending = [r for r in rules if r.get("state") in RULE_PENDING]
             if not pending:
                 return rules

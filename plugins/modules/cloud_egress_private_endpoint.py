@@ -10,7 +10,7 @@ short_description: Egress private endpoint of a CockroachDB Cloud cluster
 version_added: 0.1.0
 description:
   - Creates, updates and deletes an egress private endpoint of a CockroachDB Cloud ADVANCED cluster through the
-    Cloud API (C(/api/v1/clusters/{id}/networking/egress-private-endpoints)): a private connection from the cluster
+    Cloud API (C(/api/v1/clusters/{id}/networking/egress-private-endpoints)), a private connection from the cluster
     to a service in your cloud account (an AWS VPC endpoint service or GCP service attachment, or Amazon MSK), used
     by changefeeds and other outbound traffic.
   - An endpoint has no name; it is found by O(id), or by O(region) and O(target_service_identifier) (the one endpoint
@@ -34,7 +34,7 @@ options:
     type: str
   target_service_identifier:
     description:
-      - What to connect to, as the cloud provider names it: the AWS service name
+      - What to connect to, as the cloud provider names it, that is the AWS service name
         (V(com.amazonaws.vpce.us-east-1.vpce-svc-0123)), the GCP service attachment, or the ARN of an MSK cluster.
         Required without O(id).
     type: str

@@ -10,7 +10,7 @@ short_description: Egress rules of a CockroachDB Cloud cluster
 version_added: 0.1.0
 description:
   - Adds, edits and removes the egress rules of a CockroachDB Cloud ADVANCED cluster through the Cloud API
-    (C(/api/v1/clusters/{id}/networking/egress-rules)): the destinations (a domain name or an IPv4 network, and
+    (C(/api/v1/clusters/{id}/networking/egress-rules)), the destinations (a domain name or an IPv4 network, and
     optionally ports) a cluster whose egress traffic policy is C(DEFAULT_DENY) may reach.
   - Rules are identified by their O(rules[].name); with O(purge=true) the rules of the cluster that are not listed are
     removed, so O(rules) becomes the whole set. Rules managed by CockroachDB Cloud (C(crl_managed)) are never

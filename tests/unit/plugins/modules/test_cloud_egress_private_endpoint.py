@@ -83,7 +83,8 @@ def test_type_cannot_change(emulated):
     cid = advanced(emulated)
     run_cloud(emulated, mod, cluster=cid, **MSK)
     emulated.clear_requests()
-    res = run_cloud(emulated, mod, cluster=cid, **dict(MSK, target_service_type="MSK_TLS"))
+    other_type = dict(MSK, target_service_type="MSK_TLS")
+    res = run_cloud(emulated, mod, cluster=cid, **other_type)
     assert res.failed and "target_service_type" in res["msg"] and "state=absent" in res["msg"]
     assert writes(emulated) == []
 
