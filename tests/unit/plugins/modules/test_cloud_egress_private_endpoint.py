@@ -83,7 +83,8 @@ def test_type_cannot_change(emulated):
     cid = advanced(emulated)
     run_cloud(emulated, mod, cluster=cid, **MSK)
     emulated.clear_requests()
-    other_type = dict(MSK, target_service_type="MSK_TLS")
+    other_type = dict(MSK)
+    other_type["target_service_type"] = "MSK_TLS"
     res = run_cloud(emulated, mod, cluster=cid, **other_type)
     assert res.failed and "target_service_type" in res["msg"] and "state=absent" in res["msg"]
     assert writes(emulated) == []
@@ -111,7 +112,7 @@ def test_bad_input_names_the_option(emulated):
         (dict(region="us-east-1"), "target_service_identifier"),
         (dict(MSK, domain_names=["not a name"]), "domain_names"),
         (dict(MSK, domain_names=["a.example.com", "A.example.com"]), "domain_names"),
-        (dict(MSK, target_service_type="KAFKA"), "target_service_type"),
+        (dict(MSK.items(), target_service_type="KAFKA"), "target_service_type"),
         (dict(MSK, state="absent", domain_names=[]), "domain_names"),
     ]:
         res = run_cloud(emulated, mod, cluster=cid, **args)
