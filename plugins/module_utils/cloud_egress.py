@@ -255,17 +255,8 @@ class EgressApi(object):
 
     def delete_egress_rule(self, cluster_id, rule_id, deadline, missing_ok=True):
         """DELETE with an idempotency key; a rule already gone is fine with ``missing_ok`` (returns None)."""
-        path = self._path(self._egress_rules_path(cluster_id, rule_id))
-        params = {"idempotency_key": self._idempotency_key()}
-
-        def send():
-            try:
-                return self.transport.request("DELETE", path, params=params).body
-            except NotFoundError:
-                if missing_ok:
-                    return None
-                raise
-        return self._rule_of(self.egress_write(cluster_id, send, deadline))
+        path = "%s?idempotency_key=%s" % (self._egress_rules_path(cluster_id, rule_id), self._idempotency_key())
+        return self._rule_of(self.egress_write(cluster_id, lambda: self._delete(path, missing_ok=missing_ok), deadline))
 
     def wait_egress_rules(self, cluster_id, deadline, initial_delay=0.5, max_delay=10.0):
         """Poll the rules until none is pending (deleted ones gone); a FAILED/ERROR rule fails. Returns the rules."""

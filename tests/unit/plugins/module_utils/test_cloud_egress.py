@@ -159,6 +159,18 @@ def test_rules_wait_ends_naming_the_pending_rule(cloud):
         client.wait_egress_rules(cloud.cid, client.deadline(5))
 
 
+def test_delete_carries_an_idempotency_key_and_tolerates_gone(cloud):
+    client = cloud.client
+    rule = client.add_egress_rule(cloud.cid, RULE, client.deadline(60))
+    cloud.advance(1.01)
+    got = client.delete_egress_rule(cloud.cid, rule["id"], client.deadline(60))
+    assert got["state"] == "PENDING_DELETION"
+    delete = [e for e in cloud.requests(api="cloud") if e["method"] == "DELETE"][0]
+    assert delete["query"]["idempotency_key"]
+    cloud.advance(1.01)
+    assert client.delete_egress_rule(cloud.cid, rule["id"], client.deadline(60)) is None
+
+
 def test_other_errors_are_raised(cloud):
     with pytest.raises(ConflictError, match="already exists"):
         client = cloud.client
