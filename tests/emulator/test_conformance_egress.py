@@ -23,7 +23,7 @@ def test_egress_operations_conform(validator):
     # policy
     assert cl.post(base + "/egress-rules/egress-traffic-policy", {"allow_all": False}).status == 200
     assert cl.post(base + "/egress-rules", {"name": "x", "type": "FQDN", "destination": "a.example.com",
-                                            "description": "d"}).status == 409  # POLICY_UPDATING
+                                            "description": "d"}).status == 400  # POLICY_UPDATING
     cl.advance(1.01)
     assert cl.get("/api/v1/clusters/" + cid).body["egress_traffic_policy"] == "DEFAULT_DENY"
     # rules

@@ -45,7 +45,7 @@ def test_policy_updates_through_updating_and_is_the_cluster_field(cl):
     assert r.status == 200 and r.body == {}
     assert cl.get("/api/v1/clusters/" + cid).body["egress_traffic_policy"] == "UPDATING"
     again = cl.post(rules_path(cid) + "/egress-traffic-policy", {"allow_all": True})
-    assert again.status == 409 and "POLICY_UPDATING" in again.body["message"]
+    assert again.status == 400 and again.body["code"] == 9 and "POLICY_UPDATING" in again.body["message"]
     cl.advance(1.01)
     assert cl.get("/api/v1/clusters/" + cid).body["egress_traffic_policy"] == "DEFAULT_DENY"
     actions = [e["action"] for e in cl.api.s.audit]
@@ -83,8 +83,8 @@ def test_rule_lifecycle_and_pending_refusals(cl):
     rid = r.body["Rule"]["id"]
     # another write while this one is pending is refused, naming the pending rule
     busy = cl.post(rules_path(cid), _rule("other", destination="example.com"))
-    assert busy.status == 409 and "buckets" in busy.body["message"] and "PENDING_CREATION" in busy.body["message"]
-    assert cl.delete(rules_path(cid, rid)).status == 409
+    assert busy.status == 400 and busy.body["code"] == 9 and "buckets" in busy.body["message"] and "PENDING_CREATION" in busy.body["message"]
+    assert cl.delete(rules_path(cid, rid)).status == 400
     cl.advance(1.01)
     assert cl.get(rules_path(cid, rid)).body["rule"]["state"] == "ACTIVE"
     dup = cl.post(rules_path(cid), _rule())
@@ -203,7 +203,7 @@ def test_endpoint_lifecycle_msk(cl):
     cl.advance(1.01)
     r = cl.patch(eps_path(cid, eid), {"domain_names": ["Kafka.Example.com"]})
     assert r.status == 200 and r.body["domain_names"] == ["kafka.example.com"] and r.body["domain_names_state"] == "PENDING"
-    assert cl.patch(eps_path(cid, eid), {"domain_names": []}).status == 409
+    assert cl.patch(eps_path(cid, eid), {"domain_names": []}).status == 400
     cl.advance(1.01)
     assert cl.get(eps_path(cid, eid)).body["domain_names_state"] == "AVAILABLE"
     assert cl.patch(eps_path(cid, eid) + "/domain-names", {"domain_names": []}).body == {}

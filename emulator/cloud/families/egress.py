@@ -15,8 +15,8 @@ Behaviour, and where the real service is unknown the harsher case chosen (said s
   may answer an empty list).
 * ``SetEgressTrafficPolicy``: the policy becomes ``UPDATING`` for ``egress_seconds`` (setting, default 1.0),
   then the asked value.  While it is UPDATING, a second policy change and every egress-rule write answer
-  409 code 9 with a message containing ``POLICY_UPDATING`` (the provider retries on that string; the status
-  is not documented).  Asking for the value the cluster already has is a no-op (no audit entry).
+  400 code 9 (FAILED_PRECONDITION, as the gateway maps it) with a message containing ``POLICY_UPDATING`` (the
+  provider retries on that string whatever the status; the status is not documented).  Asking for the value the cluster already has is a no-op (no audit entry).
 * The first switch to DEFAULT_DENY adds one rule managed by CockroachDB Cloud (``crl_managed``, named
   ``crl-managed-telemetry``): invented, so that clients learn to leave such rules alone.  Editing or deleting
   it answers 400 code 9.
@@ -24,7 +24,7 @@ Behaviour, and where the real service is unknown the harsher case chosen (said s
   always switches to DEFAULT_DENY before it adds a rule; whether the API refuses is not documented).
 * A rule is ``PENDING_CREATION`` / ``PENDING_UPDATE`` / ``PENDING_DELETION`` for ``egress_seconds`` after a
   write, then ``ACTIVE`` (or gone: GET 404).  While any rule of the cluster is pending, every egress-rule
-  write of that cluster answers 409 code 9 naming the pending rule (harsher than refusing only the same rule;
+  write of that cluster answers 400 code 9 naming the pending rule (harsher than refusing only the same rule;
   the provider waits for ACTIVE after every write).
 * Names are unique per cluster (409 code 6); ``type`` is ``FQDN`` or ``CIDR``; a CIDR destination must be an
   IPv4 network without host bits; an FQDN a DNS name (no wildcard, no scheme); ``description`` must not be
@@ -76,8 +76,10 @@ ENDPOINT_CREATE = _obj(cluster_id=STR, region=STR, target_service_identifier=STR
 ENDPOINT_UPDATE = _obj(cluster_id=STR, id=STR, domain_names=_list(STR))
 
 
-def _conflict(message, code=FAILED_PRECONDITION):
-    return ApiError(409, code, message)
+def _busy(message):
+    """A write refused while the egress configuration is busy: 400 code 9 FAILED_PRECONDITION, the gateway's
+    status for that code (the real status is not documented; the provider retries on the message)."""
+    return bad(message, FAILED_PRECONDITION)
 
 
 class StateMixin:
@@ -159,14 +161,14 @@ class StateMixin:
 
     def _policy_busy(self, c, e):
         if e["policy_until"] is not None:
-            raise _conflict("POLICY_UPDATING: the egress traffic policy of cluster %s is being updated; "
+            raise _busy("POLICY_UPDATING: the egress traffic policy of cluster %s is being updated; "
                             "retry when it is %s" % (c["id"], e["policy_target"]))
 
     def _rules_busy(self, c, e):
         self._policy_busy(c, e)
         for r in e["rules"].values():
             if r["state"] != "ACTIVE":
-                raise _conflict("egress rule %s of cluster %s is %s; retry when it is ACTIVE"
+                raise _busy("egress rule %s of cluster %s is %s; retry when it is ACTIVE"
                                 % (r["name"], c["id"], r["state"]))
 
     # -- traffic policy ------------------------------------------------------------------------
@@ -349,7 +351,7 @@ class StateMixin:
             raise bad("domain names can only be set on an AVAILABLE egress private endpoint (this one is %s)"
                       % p["state"], FAILED_PRECONDITION)
         if p["names_until"] is not None:
-            raise _conflict("the domain names of egress private endpoint %s are being applied; retry later" % eid)
+            raise _busy("the domain names of egress private endpoint %s are being applied; retry later" % eid)
         if names != p["domain_names"]:
             p["domain_names"] = names
             p["domain_names_state"] = "PENDING"
