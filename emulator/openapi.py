@@ -80,6 +80,12 @@ def _convert(schema: Any, strict: bool, name: Optional[str] = None) -> Any:
             out[k] = [_convert(s, strict) for s in v]
         else:
             out[k] = v
+    if isinstance(out.get("required"), list) and isinstance(out.get("properties"), dict):
+        # The spec requires "rule" where it defines "Rule" (AddEgressRuleResponse, EditEgressRuleResponse,
+        # DeleteEgressRuleResponse; the SDK's JSON name is "Rule"): a required name that the schema only
+        # defines in another case means the defined spelling.
+        by_lower = {pk.lower(): pk for pk in out["properties"]}
+        out["required"] = [r if r in out["properties"] else by_lower.get(r.lower(), r) for r in out["required"]]
     if schema.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
     if strict and "properties" in out and "additionalProperties" not in out:

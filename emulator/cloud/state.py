@@ -126,6 +126,7 @@ class CloudState(*families.state_mixins()):
         if (c["upgrade_status"] == "PENDING_FINALIZATION" and c["finalize_at"] is not None
                 and now >= c["finalize_at"] and c["state"] != "DELETED"):
             self._finalize(c)
+        families.tick(self, c)
 
     def _finish_operation(self, c: Dict) -> None:
         pending = c["pending"] or {}

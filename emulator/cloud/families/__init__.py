@@ -49,5 +49,14 @@ def reset(state):
         getattr(state, "_reset_" + name)()
 
 
+def tick(state, c):
+    """The families' lazy time-based changes of cluster ``c``: ``_tick_<family>(c)`` where a family defines it
+    (called by ``CloudState._tick``, so a family's effect on a cluster field shows on every read of it)."""
+    for name in FAMILIES:
+        hook = getattr(state, "_tick_" + name, None)
+        if hook is not None:
+            hook(c)
+
+
 def state_views(api):
     return {name: m.state_view(api) for name, m in zip(FAMILIES, MODULES) if hasattr(m, "state_view")}
