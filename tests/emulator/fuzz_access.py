@@ -1,0 +1,42 @@
+"""Fuzzer hooks of the ``access`` family (test_cloud_fuzz.py): mostly-valid bodies and known path values."""
+
+from hypothesis import strategies as st
+
+from emulator.cloud import seed
+
+PERSONS = ["6a1f0c52-2c1b-4f7e-9d2a-0b5e8f3c4d02", "6a1f0c52-2c1b-4f7e-9d2a-0b5e8f3c4d03"]
+ROLE = st.sampled_from(["ORG_MEMBER", "CLUSTER_ADMIN", "BILLING_VIEWER", "FOLDER_ADMIN", "CLUSTER_DEVELOPER"])
+
+VALID_BODIES = {
+    "CockroachCloud_SetRolesForUser": st.fixed_dictionaries({"roles": st.lists(
+        st.fixed_dictionaries({"name": ROLE, "resource": st.just({"type": "ORGANIZATION"})}), max_size=3)}),
+    "CockroachCloud_AddJWTIssuer": st.fixed_dictionaries({
+        "issuer_url": st.sampled_from(["https://a.example.com", "https://b.example.com", "http://c"]),
+        "audience": st.sampled_from(["crdb", ""])},
+        optional={"claim": st.sampled_from(["sub", "email"]), "jwks": st.sampled_from(['{"keys": []}', "{"])}),
+    "CockroachCloud_UpdateJWTIssuer": st.fixed_dictionaries({}, optional={
+        "audience": st.sampled_from(["crdb2", ""]), "claim": st.sampled_from(["email", ""])}),
+}
+
+
+def prepare(fz):
+    s = fz.cl.api.s
+    if not s.jwt_issuers:
+        fz.cl.post("/api/v1/jwt-issuers", {"issuer_url": "https://fuzz.example.com", "audience": "crdb"})
+
+
+def path_values(fz, op_id, name):
+    s = fz.cl.api.s
+    if name == "user_id":
+        return PERSONS + [seed.SERVICE_ACCOUNT_ID]
+    if name == "resource_type":
+        return ["ORGANIZATION", "CLUSTER", "FOLDER"]
+    if name == "resource_id":
+        return [seed.ORGANIZATION["id"]] + list(fz.pool.values())
+    if name == "role_name":
+        return ["ORG_MEMBER", "BILLING_VIEWER", "CLUSTER_ADMIN", "FOLDER_MOVER"]
+    if name == "id" and "JWT" in op_id:
+        return list(s.jwt_issuers) or None
+    if name == "invoice_id":
+        return [s.invoice_id(p[0]) for p in s.invoice_periods()[-2:]]
+    return None
