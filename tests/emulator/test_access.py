@@ -56,7 +56,7 @@ def test_set_roles_replaces_the_whole_set_and_audits_once(cl):
     n = len(actions(cl))
     assert cl.put(R + "/" + DEV, {"roles": list(reversed(want))}).status == 200  # same set: no entry
     assert len(actions(cl)) == n
-    assert actions(cl)[-1] == "AUDIT_LOG_ACTION_SET_ROLES"
+    assert actions(cl)[-1] == "AUDIT_LOG_ACTION_ASSIGN_USER_ROLE"
 
 
 @pytest.mark.parametrize("roles, status, fragment", [
@@ -102,7 +102,7 @@ def test_add_is_idempotent_remove_of_missing_is_404(cl):
     assert r.status == 200 and len(actions(cl)) == n
     assert {"name": "CLUSTER_DEVELOPER", "resource": {"type": "CLUSTER", "id": cid}} in r.body["roles"]
     assert cl.delete(path).status == 200
-    assert actions(cl)[-2:] == ["AUDIT_LOG_ACTION_ADD_ROLE", "AUDIT_LOG_ACTION_REMOVE_ROLE"]
+    assert actions(cl)[-2:] == ["AUDIT_LOG_ACTION_ADD_USER_TO_ROLE", "AUDIT_LOG_ACTION_REMOVE_USER_FROM_ROLE"]
     assert cl.delete(path).status == 404
     assert cl.delete(R + "/%s/ORGANIZATION/%s/ORG_MEMBER" % (DEV, seed.ORGANIZATION["id"])).status == 400
     assert cl.post(R + "/%s/CLUSTER/%s/NOT_A_ROLE" % (DEV, cid)).status == 400
@@ -125,7 +125,7 @@ def test_grants_on_a_deleted_cluster_vanish(cl):
 def test_service_accounts_of_the_org_family_are_grantees(cl):
     sa = "6a1f0c52-0000-4000-8000-0000000000aa"
     assert cl.get(R + "/" + sa).status == 404
-    cl.api.s.service_accounts = {sa: {"id": sa, "name": "ci"}}
+    cl.api.s.service_accounts[sa] = {"id": sa, "name": "ci", "roles": []}
     assert cl.get(R + "/" + sa).body["roles"] == [{"name": "ORG_MEMBER", "resource": ORG}]
     assert cl.put(R + "/" + sa, {"roles": [role("ORG_MEMBER"), role("CLUSTER_CREATOR")]}).status == 200
 
@@ -210,3 +210,18 @@ def test_invoices_per_month_with_items_per_cluster(cl):
     cl.advance(31 * 86400)
     invoices = cl.get("/api/v1/invoices").body["invoices"]
     assert [len(i["invoice_items"]) for i in invoices[-3:]] == [1, 1, 0]
+
+
+def test_audit_actions_are_spec_values():
+    import json
+    import os
+    from emulator.openapi import spec_path
+    path = spec_path()
+    if path is None:
+        pytest.skip("no spec")
+    with open(path) as f:
+        allowed = set(json.load(f)["components"]["schemas"]["AuditLogAction"]["enum"])
+    src = open(os.path.join(os.path.dirname(__file__), "..", "..", "emulator", "cloud", "families", "access.py")).read()
+    import re
+    used = set(re.findall(r'"(AUDIT_LOG_ACTION_[A-Z_]+)"', src))
+    assert used and used <= allowed, used - allowed

@@ -6,7 +6,9 @@ ListInvoices, GetInvoice.
 
 Grantees (``user_id``) are person users (seeded below; the control route ``POST /persons`` adds one), the
 emulator's own service account (``seed.SERVICE_ACCOUNT_ID``, the owner of the API key) and the service
-accounts of the ``org`` family (``self.service_accounts`` when that family has them).  Grants are kept per
+accounts of the ``org`` family (``self.service_accounts``; a service account starts with the roles it was
+created with, plus ``ORG_MEMBER``, and a change here is written back to its record, which the org family
+renders).  Grants are kept per
 grantee as ``(role, resource type, resource id)``; a grantee without stored grants holds ``ORG_MEMBER`` on the
 organisation only (what a new person or service account gets).
 
@@ -137,11 +139,23 @@ class StateMixin:
         folders = getattr(self, "folders", None) or {}
         return rid in folders
 
+    def _held(self, user_id):
+        """Stored grants; a service account of the ``org`` family starts with the roles it was created with."""
+        held = self.role_grants.get(user_id)
+        if held is not None:
+            return held
+        held = [("ORG_MEMBER", "ORGANIZATION", "")]
+        sa = (getattr(self, "service_accounts", None) or {}).get(user_id) or {}
+        for r in sa.get("roles") or []:
+            res = r.get("resource") or {}
+            g = (r.get("name"), res.get("type"), "" if res.get("type") == "ORGANIZATION" else res.get("id") or "")
+            if g not in held and g[0] in ROLES and g[1] in RESOURCE_TYPES:
+                held.append(g)
+        return held
+
     def roles_of(self, user_id):
         """The grants ``[(role, type, id)]`` a grantee holds now (grants on deleted resources dropped), sorted."""
-        held = self.role_grants.get(user_id)
-        if held is None:
-            held = [("ORG_MEMBER", "ORGANIZATION", "")]
+        held = self._held(user_id)
         return sorted((g for g in held if self._resource_exists(g[1], g[2])), key=_grant_key)
 
     def _check_grant(self, role, rtype, rid):
@@ -177,6 +191,10 @@ class StateMixin:
         if new == before:
             return before
         self.role_grants[user_id] = list(new)
+        sa = (getattr(self, "service_accounts", None) or {}).get(user_id)
+        if sa is not None:  # the org family renders a service account's roles from its own record
+            sa["roles"] = [{"name": g[0], "resource": {"type": g[1], "id": g[2] or seed.ORGANIZATION["id"]}}
+                           for g in new]
         self._record(action, None, dict(payload, user_id=user_id))
         return new
 
@@ -192,7 +210,8 @@ class StateMixin:
                 raise bad("role %s on %s %s is listed twice" % (g[0], g[1], g[2] or "organization"))
             new.append(g)
         self._check_rules(user_id, new)
-        return self._store_roles(user_id, new, "AUDIT_LOG_ACTION_SET_ROLES", {"roles": [render_grant(g) for g in new]})
+        return self._store_roles(user_id, new, "AUDIT_LOG_ACTION_ASSIGN_USER_ROLE",
+                                 {"roles": [render_grant(g) for g in new]})
 
     def add_role(self, user_id, rtype, rid, role):
         self._grantee(user_id)
@@ -200,7 +219,8 @@ class StateMixin:
         cur = self.roles_of(user_id)
         if g in cur:
             return cur
-        return self._store_roles(user_id, cur + [g], "AUDIT_LOG_ACTION_ADD_ROLE", {"role": render_grant(g)})
+        return self._store_roles(user_id, cur + [g], "AUDIT_LOG_ACTION_ADD_USER_TO_ROLE",
+                                 {"role": render_grant(g)})
 
     def remove_role(self, user_id, rtype, rid, role):
         self._grantee(user_id)
@@ -215,7 +235,8 @@ class StateMixin:
             raise not_found("user %s does not hold %s on %s %s" % (user_id, role, rtype, rid or "organization"))
         new = [x for x in cur if x != g]
         self._check_rules(user_id, new)
-        return self._store_roles(user_id, new, "AUDIT_LOG_ACTION_REMOVE_ROLE", {"role": render_grant(g)})
+        return self._store_roles(user_id, new, "AUDIT_LOG_ACTION_REMOVE_USER_FROM_ROLE",
+                                 {"role": render_grant(g)})
 
     def all_grantees(self):
         return sorted(set(self.persons) | self._service_account_ids())
