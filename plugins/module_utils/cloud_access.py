@@ -173,8 +173,9 @@ class AccessApi(object):
         return None
 
     def add_jwt_issuer(self, body):
-        """POST, never sent twice blindly: after an ambiguous failure the issuer is looked up by its URL."""
-        return self._create_once("/jwt-issuers", body, lambda: self.find_jwt_issuer(body["issuer_url"]))[0]
+        """POST, never sent twice blindly: after an ambiguous failure (or a 409: another run added it) the issuer is
+        looked up by its URL and returned."""
+        return self._create_once("/jwt-issuers", body, lambda: self.find_jwt_issuer(body["issuer_url"]), adopt=True)[0]
 
     def update_jwt_issuer(self, issuer_id, body):
         return self._patch("/jwt-issuers/%s" % quote(issuer_id, safe=""), body, idempotent=True)
