@@ -27,12 +27,28 @@ def _fuzz_issuer(s):
 
 
 def prepare(fz):
-    if _fuzz_issuer(fz.cl.api.s) is None:
+    s = fz.cl.api.s
+    if ("BILLING_VIEWER", "ORGANIZATION", "") not in s.roles_of(PERSONS[0]):  # for RemoveUserFromRole to remove
+        s.add_role(PERSONS[0], "ORGANIZATION", "", "BILLING_VIEWER")
+    if _fuzz_issuer(s) is None:
         fz.cl.post("/api/v1/jwt-issuers", {"issuer_url": FUZZ_ISSUER, "audience": "crdb"})
+
+
+def query_values(fz, op_id, name):
+    if op_id == "CockroachCloud_GetPersonUsersByEmail" and name == "email":
+        return ["dev@example.com", "ADMIN@example.com"]
+    return None
+
+
+# RemoveUserFromRole: exactly the grant prepare() keeps in place, so that a removal can succeed
+REMOVABLE = {"user_id": PERSONS[0], "resource_type": "ORGANIZATION", "resource_id": seed.ORGANIZATION["id"],
+             "role_name": "BILLING_VIEWER"}
 
 
 def path_values(fz, op_id, name):
     s = fz.cl.api.s
+    if op_id == "CockroachCloud_RemoveUserFromRole" and name in REMOVABLE:
+        return [REMOVABLE[name]]
     if name == "user_id":
         return PERSONS + [seed.SERVICE_ACCOUNT_ID]
     if name == "resource_type":
