@@ -71,7 +71,8 @@ options:
     default: false
   state:
     description:
-      - V(present) grants O(roles); V(absent) revokes them.
+      - V(present) grants O(roles); V(absent) revokes them (a grant on a folder or cluster that no longer exists
+        is gone already: fine).
     type: str
     choices: [present, absent]
     default: present
@@ -271,12 +272,19 @@ class Resources(object):
         except NotFoundError as exc:
             raise NotFoundError("%s: %s" % (option, exc.message), status=404)
 
-    def resolve(self, wanted):
-        """``{key text: item}`` of the desired grants."""
+    def resolve(self, wanted, missing_ok=False):
+        """``{key text: item}`` of the desired grants; with ``missing_ok`` a folder or cluster that does not exist is
+        left out (a grant on it cannot exist: grants go with their resource)."""
         desired = {}
         for i, role, rtype, ref in wanted:
             option = "roles[%d].%s" % (i, rtype.lower())
-            rid = "" if rtype == "ORGANIZATION" else (self.folder(ref, option) if rtype == "FOLDER" else self.cluster(ref, option))
+            try:
+                rid = "" if rtype == "ORGANIZATION" else (self.folder(ref, option) if rtype == "FOLDER"
+                                                          else self.cluster(ref, option))
+            except NotFoundError:
+                if missing_ok:
+                    continue
+                raise
             if ref:
                 self.names[(rtype, rid)] = ref
             key = (role, rtype, rid)
@@ -299,7 +307,7 @@ def run(m):
     wanted = requested(params)
     uid = principal_id(client, params)
     resources = Resources(client)
-    desired = resources.resolve(wanted)
+    desired = resources.resolve(wanted, missing_ok=params["state"] == "absent")
     current = {}
     for role in client.get_roles(uid):
         key = grant_key(role)

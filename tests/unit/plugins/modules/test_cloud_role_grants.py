@@ -93,6 +93,12 @@ def test_grant_ladder_with_purge(emulated):
     assert [r["name"] for r in roles_in_emulator(emulated, DEV)] == ["ORG_MEMBER"]
     res = run_cloud(emulated, mod, roles=[role("CLUSTER_ADMIN", cluster=cid)], state="absent", email="dev@example.com")
     assert not res["changed"]
+    # a cluster that does not exist (any more) holds no grant: revoking on it is fine, granting on it is not
+    res = run_cloud(emulated, mod, roles=[role("CLUSTER_ADMIN", cluster="gone-cluster")], state="absent",
+                    email="dev@example.com")
+    assert not res["changed"] and not res.failed
+    res = run_cloud(emulated, mod, roles=[role("CLUSTER_ADMIN", cluster="gone-cluster")], email="dev@example.com")
+    assert res.failed and "roles[0].cluster: no active cluster named 'gone-cluster'" in res["msg"]
 
 
 def test_purge_without_org_member_listed_keeps_it(emulated):
