@@ -123,8 +123,6 @@ jwt_issuer:
 import json
 import re
 
-from ansible.module_utils.six import string_types
-
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 
@@ -136,7 +134,7 @@ def parse_jwks(value):
     if value is None:
         return None
     data = value
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         if not value.strip():
             return {}
         try:
