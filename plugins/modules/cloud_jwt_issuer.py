@@ -9,7 +9,7 @@ module: cloud_jwt_issuer
 short_description: JWT issuers trusted by a CockroachDB Cloud organization for API authentication
 version_added: 0.2.0
 description:
-  - Adds, updates and removes a JWT issuer of the organization (C(/api/v1/jwt-issuers)): tokens signed by it are
+  - Adds, updates and removes a JWT issuer of the organization (C(/api/v1/jwt-issuers)). Tokens signed by it are
     accepted as Cloud API credentials.
   - The issuer is found by O(issuer_url) (one issuer per URL in an organization; a trailing C(/) is ignored).
   - Options left out are left as they are on an existing issuer; O(identity_map) is replaced as a whole when given.

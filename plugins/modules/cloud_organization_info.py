@@ -9,7 +9,7 @@ module: cloud_organization_info
 short_description: The CockroachDB Cloud organization of the API key
 version_added: 0.2.0
 description:
-  - Reads C(GET /api/v1/organization) (one request): the organization the service account of O(api_key)
+  - Reads C(GET /api/v1/organization) (one request), the organization the service account of O(api_key)
     belongs to.
   - A cheap way to check that a key works before a play changes anything.
   - With O(email), also looks up person users by email (C(GET /api/v1/users/persons-by-email), one request

@@ -18,7 +18,7 @@ description:
   - C(ORG_MEMBER) on the organization is every principal's base role; the API refuses to take it away, so the
     module always keeps it (listed or not, purged or not).
   - The change is written with one C(PUT /api/v1/roles/{user_id}) of the whole set (SetRolesForUser) rather than
-    one request per grant: the API checks the whole set at once (role valid on its resource type, C(ORG_MEMBER)
+    one request per grant. The API checks the whole set at once (role valid on its resource type, C(ORG_MEMBER)
     kept, an organization admin left), so a refused change leaves nothing half done, and the same body sent twice
     gives the same set, so a lost answer can be retried safely. The set sent is the one read at the start of the
     run with this run's changes; a grant that someone else changes for the same principal between that read and
@@ -72,7 +72,7 @@ options:
   state:
     description:
       - V(present) grants O(roles); V(absent) revokes them (a grant on a folder or cluster that no longer exists
-        is gone already: fine).
+        is gone already, which is fine).
     type: str
     choices: [present, absent]
     default: present

@@ -24,9 +24,8 @@ def test_timestamp(value, expected):
 
 def test_spend_per_cluster_and_period(emulated):
     a = ready_cluster(emulated, name="spend-a")["id"]
-    ready_cluster(emulated, name="spend-b", dedicated={"region_nodes": {"us-central1": 3},
-                                                      "hardware": {"machine_spec": {"num_virtual_cpus": 2}}},
-                  plan="ADVANCED")
+    dedicated = {"region_nodes": {"us-central1": 3}, "hardware": {"machine_spec": {"num_virtual_cpus": 2}}}
+    ready_cluster(emulated, name="spend-b", dedicated=dedicated, plan="ADVANCED")
     emulated.advance(40 * 86400)
     emulated.clear_requests()
     res = run_cloud(emulated, mod, status="FINALIZED", start_time="2026-01")
