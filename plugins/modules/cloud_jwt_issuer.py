@@ -246,7 +246,7 @@ def main():
             jwks=dict(type="raw", no_log=False),
             claim=dict(type="str"),
             identity_map=dict(type="list", elements="dict", options=dict(
-                token_identity=dict(type="str", required=True),
+                token_identity=dict(type="str", required=True, no_log=False),
                 cc_identity=dict(type="str", required=True),
             )),
             state=dict(type="str", choices=["present", "absent"], default="present"),
