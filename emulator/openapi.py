@@ -32,6 +32,9 @@ SPEC_CANDIDATES = (
 
 # Properties a schema "requires" or that older API versions add, without defining them.
 STRICT_EXTRAS = {"Cluster": ("is_customer_cloud_account",)}
+# Required names the spec lists but its own properties do not define (unsatisfiable as written): dropped.
+# GetPersonUsersByEmailResponse requires "users" but defines only "user" (which the SDK reads).
+REQUIRED_ERRATA = {"GetPersonUsersByEmailResponse": ("users",)}
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 _INT = re.compile(r"^-?\d+$")
@@ -88,6 +91,8 @@ def _convert(schema: Any, strict: bool, name: Optional[str] = None) -> Any:
         out["required"] = [r if r in out["properties"] else by_lower.get(r.lower(), r) for r in out["required"]]
     if schema.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
+    if name in REQUIRED_ERRATA and "required" in out:
+        out["required"] = [r for r in out["required"] if r not in REQUIRED_ERRATA[name]]
     if strict and "properties" in out and "additionalProperties" not in out:
         for extra in STRICT_EXTRAS.get(name or "", ()):
             out["properties"].setdefault(extra, {})

@@ -36,7 +36,8 @@ def _family_fuzz_modules():
 
     Each may define ``VALID_BODIES`` ({operationId: strategy of a mostly valid body}),
     ``prepare(fz)`` (called before every case: create the family's resources, like ``ensure_pool``)
-    and ``path_values(fz, op_id, name)`` (a list of values that hit real state for a path parameter
+    and ``path_values(fz, op_id, name)`` (a list of values that hit real state for a path parameter;
+    ``query_values(fz, op_id, name)`` likewise for a free-text query parameter
     of one of its operations, or None).
     """
     here = os.path.dirname(os.path.abspath(__file__))
@@ -209,7 +210,14 @@ def request_for(draw, op_id):
         elif p["name"] == "pagination.page":
             val = draw(st.sampled_from(["", "bm9wZQ", "%%%", "eyJkIjoibiIsImsiOlsiYSJdLCJvIjoiQVNDIn0"]))
         else:
-            val = draw(st.one_of(st.sampled_from(INTERESTING), st.text(max_size=6)))
+            known = None
+            for module in FAMILY_FUZZ:
+                if known is None and hasattr(module, "query_values"):
+                    known = module.query_values(fz, op_id, p["name"])
+            if known:
+                val = draw(st.one_of(st.sampled_from(known), st.sampled_from(INTERESTING), st.text(max_size=6)))
+            else:
+                val = draw(st.one_of(st.sampled_from(INTERESTING), st.text(max_size=6)))
         query[p["name"]] = val
     body = None
     schema = v.request_schema(op_id)
