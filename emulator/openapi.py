@@ -32,6 +32,9 @@ SPEC_CANDIDATES = (
 
 # Properties a schema "requires" or that older API versions add, without defining them.
 STRICT_EXTRAS = {"Cluster": ("is_customer_cloud_account",)}
+# Spec errata: names a schema requires but does not define, which the server never sends (the generated SDK
+# does not require them either): PrivateEndpointConnection requires "region" but defines "region_name".
+NOT_REQUIRED = {"PrivateEndpointConnection": ("region",)}
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 _INT = re.compile(r"^-?\d+$")
@@ -86,6 +89,8 @@ def _convert(schema: Any, strict: bool, name: Optional[str] = None) -> Any:
         for extra in STRICT_EXTRAS.get(name or "", ()):
             out["properties"].setdefault(extra, {})
         out["additionalProperties"] = False
+    if name in NOT_REQUIRED and "required" in out:
+        out["required"] = [r for r in out["required"] if r not in NOT_REQUIRED[name]]
     return out
 
 
