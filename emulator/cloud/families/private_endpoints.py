@@ -28,7 +28,7 @@ The emulated model (every choice where the sources are silent is the harsher one
   other providers get 400 code 9).
 * Connections: ``AddPrivateEndpointConnection`` needs an ``endpoint_id`` in the cluster provider's format
   (AWS ``vpce-`` + 8 or 17 hex digits, GCP a decimal PSC connection id, Azure a private endpoint resource id;
-  else 400 code 3) of a known customer endpoint (else 404) whose service is AVAILABLE (else 400 code 9).  On an
+  else 400 code 3) of a known customer endpoint (else 404; one exists only after its service was AVAILABLE).  On an
   AWS cluster with trusted owners, the endpoint's owner must be one of them or ``*`` is listed (else 400 code 9).
   The connection is then listed as STATUS_PENDING and becomes STATUS_AVAILABLE after
   ``private_endpoint_connection_seconds``.  Adding it again is 409 code 6 (harsher).  Delete: STATUS_DELETING
@@ -209,10 +209,6 @@ class StateMixin:
             raise bad('invalid value for field "endpoint_id": %r is not %s' % (endpoint_id,
                                                                              ENDPOINT_ID_FORMATS[c["provider"]]))
         e = self._pe_endpoint(c, pe, endpoint_id)
-        svc = pe["services"][e["region"]]
-        if self._pe_service_status(svc) != "AVAILABLE":
-            raise bad("the private endpoint service in region %s is %s, not AVAILABLE"
-                      % (e["region"], self._pe_service_status(svc)), FAILED_PRECONDITION)
         if e["status"] == "DELETING":
             raise bad("the connection of endpoint %s is being deleted; add it again when it is gone" % endpoint_id,
                       FAILED_PRECONDITION)
