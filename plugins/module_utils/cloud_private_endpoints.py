@@ -124,8 +124,8 @@ def connection_verdict(connection, state="present"):
 
 def connection_view(connection):
     """One connection as the module returns it."""
-    out = {k: connection.get(k) for k in ("endpoint_id", "status", "region_name", "cloud_provider",
-                                           "endpoint_service_id", "service_name")}
+    keys = ("endpoint_id", "status", "region_name", "cloud_provider", "endpoint_service_id", "service_name")
+    out = {k: connection.get(k) for k in keys}
     out["external_owner_id"] = connection.get("external_owner_id")
     return out
 

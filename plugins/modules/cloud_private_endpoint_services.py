@@ -11,7 +11,7 @@ version_added: 0.2.0
 description:
   - Makes sure a cluster has a private endpoint service in each of its regions, through the Cloud API
     (C(/api/v1/clusters/{id}/networking/private-endpoint-services)), and returns what the endpoints in your own
-    cloud account need: the service name per region (RV(service_names)) and the availability zones.
+    cloud account need, the service name per region (RV(service_names)) and the availability zones.
   - An ADVANCED cluster gets its services when asked (one request creates the missing ones, in every region of
     the cluster, a region added later included); a STANDARD cluster has them from its creation on, so nothing is
     sent for it. BASIC clusters have no private endpoints.

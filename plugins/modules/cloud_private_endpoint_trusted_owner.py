@@ -10,7 +10,7 @@ short_description: Trusted owners of the private endpoints of a CockroachDB Clou
 version_added: 0.2.0
 description:
   - Adds and removes the trusted owners of a cluster's private endpoint connections through the Cloud API
-    (C(/api/v1/clusters/{id}/networking/private-endpoint-trusted-owners)): the cloud accounts whose endpoints
+    (C(/api/v1/clusters/{id}/networking/private-endpoint-trusted-owners)), the cloud accounts whose endpoints
     may connect to the cluster. The API knows one type, O(type=AWS_ACCOUNT_ID), so this is for AWS clusters.
   - Manage one owner with O(external_owner_id), or several with O(owners); with O(purge=true) the owners of
     the cluster (of O(type)) that are not listed are removed, so O(owners) becomes the whole list.

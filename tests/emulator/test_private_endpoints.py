@@ -254,7 +254,7 @@ def test_everything_goes_with_the_cluster(cl):
 
 
 def test_timings_are_settings_and_reset_restores_them(cl):
-    status, _ = cl.control("POST", "/config", {"private_endpoint_service_seconds": 30})
+    status, dummy = cl.control("POST", "/config", {"private_endpoint_service_seconds": 30})
     assert status == 200
     cid = aws_dedicated(cl, ready_services=False)
     cl.post(N % cid + "private-endpoint-services")

@@ -130,7 +130,7 @@ class StateMixin:
         return c, pe
 
     def _pe_hex(self, n):
-        return "".join(self.rng.choice("0123456789abcdef") for _ in range(n))
+        return "".join(self.rng.choice("0123456789abcdef") for dummy in range(n))
 
     def _pe_new_service(self, c, pe, region, start):
         provider = c["provider"]
@@ -206,8 +206,8 @@ class StateMixin:
         if not endpoint_id:
             raise bad('invalid value for field "endpoint_id": it is required')
         if not ENDPOINT_ID_RES[c["provider"]].match(endpoint_id):
-            raise bad('invalid value for field "endpoint_id": %r is not %s' % (endpoint_id,
-                                                                             ENDPOINT_ID_FORMATS[c["provider"]]))
+            raise bad('invalid value for field "endpoint_id": %r is not %s'
+                      % (endpoint_id, ENDPOINT_ID_FORMATS[c["provider"]]))
         e = self._pe_endpoint(c, pe, endpoint_id)
         if e["status"] == "DELETING":
             raise bad("the connection of endpoint %s is being deleted; add it again when it is gone" % endpoint_id,
