@@ -15,7 +15,9 @@ from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.modules.clou
     writes,
 )
 
-A, B, C = "012345678901", "210987654321", "111122223333"
+A = "012345678901"
+B = "210987654321"
+C = "111122223333"
 
 
 def aws_cluster(emulated, name="shop-pe"):
