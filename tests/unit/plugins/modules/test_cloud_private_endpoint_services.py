@@ -114,3 +114,14 @@ def test_basic_cluster_fails_cleanly(emulated):
 def test_bad_input_fails_before_any_request(emulated, args, fragment):
     res = run_cloud(emulated, mod, **args)
     assert res.failed and fragment in res["msg"] and emulated.requests() == []
+
+
+def test_a_server_error_while_waiting_is_polled_through(emulated):
+    cid = aws_cluster(emulated)
+    path = "/api/v1/clusters/%s/networking/private-endpoint-services" % cid
+    # the first read and the POST go through; the next two polls answer 503
+    emulated.fault_rules({"kind": "503", "method": "GET", "path": path, "skip": 1, "count": 2})
+    res = run_cloud(emulated, mod, cluster="shop-pe", retries=0)
+    assert res["changed"] and {s["status"] for s in res["services"]} == {"AVAILABLE"}
+    statuses = [e["status"] for e in emulated.requests(api="cloud") if e["path"] == path and e["method"] == "GET"]
+    assert statuses[:3] == [200, 503, 503] and statuses[-1] == 200
