@@ -239,7 +239,7 @@ class PrivateEndpointsApi(object):
                             missing_ok=missing_ok)
 
     # -- the wait loop of this family --------------------------------------------------------------------------
-    def _poll(self, read, verdict, timeout, first, what, initial_delay=1.0, max_delay=15.0):
+    def _poll(self, read, verdict, timeout, first, what, initial_delay=0.5, max_delay=15.0):
         """Read until ``verdict(value)`` is ready (returns the value) or failed (raises); 5xx and transport errors
         while polling are retried until the deadline, which raises :class:`WaitTimeoutError` naming ``what``."""
         deadline = self._clock() + timeout
