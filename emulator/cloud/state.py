@@ -187,6 +187,7 @@ class CloudState(*families.state_mixins()):
         c = self._ready_cluster(cid)
         if c["state"] == "LOCKED" and self.settings["lock_scope"] == "all":
             raise self._lock_error()
+        self._replication_write_guard(c)  # families/replication.py: the standby of a stream takes no writes
         return c
 
     # -- validation shared by create and update -------------------------------------------
@@ -301,11 +302,8 @@ class CloudState(*families.state_mixins()):
             return max(seed.AWS_MIN_IOPS, -(-iops // step) * step)
         return iops
 
-    @staticmethod
-    def _parent(pid: Optional[str]) -> str:
-        if pid in (None, "", "root"):
-            return "root"
-        raise not_found("folder %s not found" % pid)
+    # ``_parent(pid)`` (a cluster's parent_id -> folder id or "root", 404 for an unknown folder) is the org
+    # family's (emulator/cloud/families/org.py).
 
     # -- clusters -------------------------------------------------------------------------------
     def clusters_listed(self, show_inactive: bool) -> List[Dict]:

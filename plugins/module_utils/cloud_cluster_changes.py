@@ -305,6 +305,8 @@ def create_body(params):
         spec["delete_protection"] = "ENABLED" if params["delete_protection"] else "DISABLED"
     if params.get("labels") is not None:
         spec["labels"] = {k: str(v) for k, v in params["labels"].items()}
+    if params.get("parent_id"):
+        spec["parent_id"] = params["parent_id"]  # the folder id cloud_cluster resolved from its folder option
     return {"name": params["name"], "provider": params["provider"], "spec": spec}
 
 
@@ -317,6 +319,7 @@ def predict_created(params, wait=True):
         "state": "CREATED" if wait else "CREATING", "operation_status": "UNSPECIFIED",
         "labels": spec.get("labels", {}), "delete_protection": spec.get("delete_protection", "DISABLED"),
         "cockroach_version": spec.get("dedicated", {}).get("cockroach_version"),
+        "parent_id": spec.get("parent_id", "root"),
     }
     if "serverless" in spec:
         sv = spec["serverless"]
@@ -456,6 +459,9 @@ def edit_changes(params, cluster):
         want = {k: str(v) for k, v in labels.items()}
         if want != (cluster.get("labels") or {}):
             body["labels"] = want
+    parent = params.get("parent_id")
+    if parent and parent != (cluster.get("parent_id") or "root"):
+        body["parent_id"] = parent  # a move to another folder
     return body
 
 
@@ -508,6 +514,8 @@ def predict_updated(cluster, changes, wait=True):
             out[key] = edit[key]
     if "labels" in edit:
         out["labels"] = dict(edit["labels"])
+    if "parent_id" in edit:
+        out["parent_id"] = edit["parent_id"]
     sv = edit.get("serverless") or {}
     if sv:
         config = out.setdefault("config", {}).setdefault("serverless", {})

@@ -160,6 +160,14 @@ options:
     description:
       - The complete set of labels (the API replaces the whole set). Not set means labels are not managed.
     type: dict
+  folder:
+    description:
+      - The folder the cluster belongs in, by absolute path (C(/prod/payments)) or id; V(root) (or C(/)) for the
+        top level of the organization. A new cluster is created in it; an existing one is moved to it (a move
+        changes only the cluster's C(parent_id), nothing else). Not set means the folder is not managed.
+      - A path costs one request to look up; a folder that does not exist fails the task before any write
+        (create it with M(cockroachdb.cockroachdb.cloud_folder)).
+    type: str
   wait:
     description:
       - Wait until the cluster is C(CREATED) with no operation or upgrade running, after each change.
@@ -328,7 +336,7 @@ cluster:
       type: str
       sample: ALLOW_ALL
     parent_id:
-      description: Folder id, C(root) at the top level.
+      description: Id of the folder of the cluster (see O(folder)), C(root) at the top level.
       type: str
       sample: root
     is_customer_cloud_account:
@@ -360,6 +368,7 @@ diff:
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import folder_path_error, is_folder_id
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import (
     cluster_changes,
     cluster_option_errors,
@@ -390,10 +399,13 @@ def must_wait_before(params, current, client):
 
 
 def run(m):
-    p = m.params
+    p = dict(m.params)
     client = m.client
     wait, timeout = p["wait"], float(p["wait_timeout"])
     current = find_current(m)
+    if p.get("folder") is not None and p["state"] == "present":
+        # an id is used as it is (no request; the API refuses an unknown one); a path is looked up (one GET)
+        p["parent_id"] = p["folder"] if is_folder_id(p["folder"]) else client.resolve_folder(p["folder"])
     checks.refuse_foreign_regions(p, current)
 
     if p["state"] == "present":
@@ -482,11 +494,13 @@ def main():
             upgrade_action=dict(type="str", choices=["finalize", "rollback"]),
             delete_protection=dict(type="bool"),
             labels=dict(type="dict"),
+            folder=dict(type="str"),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=7200),
         ),
         required_one_of=[["name", "id"]],
-        validate=lambda params: cluster_option_errors(params) + checks.cloud_cluster_errors(params),
+        validate=lambda params: (cluster_option_errors(params) + checks.cloud_cluster_errors(params)
+                                 + [e for e in [folder_path_error("folder", params.get("folder"))] if e]),
     )
     m.run(run)
 

@@ -21,9 +21,9 @@ import pytest
 
 PLUGINS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins")
 CLIENTS = {os.path.join("module_utils", "cloud.py"), os.path.join("module_utils", "cluster.py")}
-# the mixins of CloudClient, one per resource family, hold the paths of their family
+# the client mixins of the Cloud API resource families (module_utils/cloud_<family>.py) own their paths too
 CLIENTS |= {os.path.join("module_utils", "cloud_%s.py" % family) for family in (
-    "org", "access", "backup", "maintenance", "export", "egress", "private_endpoints", "replication")}
+    "access", "backup", "egress", "export", "maintenance", "org", "private_endpoints", "replication")}
 DOC_NAMES = {"DOCUMENTATION", "EXAMPLES", "RETURN"}
 # a Cloud path as the modules used to write it: "/clusters/...", "/auditlogevents", ...
 CLOUD_PATH = re.compile(r"^/(clusters|auditlogevents|cluster-versions|folders|users|roles|organization|"

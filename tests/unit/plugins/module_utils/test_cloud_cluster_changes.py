@@ -278,3 +278,15 @@ def test_cluster_refuses_older_api_versions(version):
     errors = spec.cluster_option_errors(params(api_version=version))
     assert len(errors) == 1 and errors[0].startswith("api_version %s is not supported by cloud_cluster" % version)
     assert spec.cluster_option_errors(params(api_version="2024-09-16")) == []
+
+
+def test_parent_id_create_move_and_prediction():
+    p = params(name="shop-dev", plan="BASIC", provider="GCP", regions=["us-central1"], parent_id="f1")
+    assert spec.create_body(p)["spec"]["parent_id"] == "f1"
+    assert spec.predict_created(p)["parent_id"] == "f1"
+    assert "parent_id" not in spec.create_body(params(name="x", plan="BASIC", provider="GCP", regions=["r"]))["spec"]
+    assert spec.cluster_changes(params(name="shop-dev", parent_id="root"), basic(parent_id="root")) == {}
+    assert spec.cluster_changes(params(name="shop-dev", parent_id="root"), basic()) == {}  # no parent_id shown = root
+    changes = spec.cluster_changes(params(name="shop-dev", parent_id="f1"), basic(parent_id="root"))
+    assert changes == {"edit": {"parent_id": "f1"}}
+    assert spec.predict_updated(basic(parent_id="root"), changes)["parent_id"] == "f1"

@@ -238,3 +238,48 @@ def test_older_api_version_refused_before_any_request(emulated):
     res = run(emulated, api_version="2022-03-31", **BASIC)
     assert res.failed and res["msg"].startswith("api_version 2022-03-31 is not supported by cloud_cluster")
     assert emulated.requests() == []
+
+
+# -- folder (issue 12) ------------------------------------------------------------------------------------------
+def make_folder(emulated, name, parent="root"):
+    return emulated.cloud("POST", "/api/v1/folders", {"name": name, "parent_id": parent}).json()["resource_id"]
+
+
+def test_folder_create_in_move_to_and_noop(emulated):
+    emulated.cloud_config(rate_limit=0)
+    prod = make_folder(emulated, "prod")
+    pay = make_folder(emulated, "payments", prod)
+    emulated.clear_requests()
+    args = dict(BASIC, folder="/prod/payments")
+    res = run(emulated, check=True, **args)
+    assert res["changed"] and res["cluster"]["parent_id"] == pay and writes(emulated) == []
+    res = run(emulated, **args)
+    assert res["changed"] and bodies(emulated, "POST")[0]["spec"]["parent_id"] == pay
+    cid = res["cluster"]["id"]
+    assert state_of(emulated, cid)["parent_id"] == pay
+    emulated.clear_requests()
+    res = run(emulated, **args)
+    assert not res["changed"] and writes(emulated) == []
+    assert emulated.paths(api="cloud") == [("GET", "/api/v1/clusters"), ("GET", "/api/v1/folders")]
+    emulated.clear_requests()
+    res = run(emulated, **dict(BASIC, folder=pay))  # by id: no lookup at all
+    assert not res["changed"] and emulated.paths(api="cloud") == [("GET", "/api/v1/clusters")]
+    res = run(emulated, check=True, **dict(BASIC, folder="/prod"))
+    assert res["changed"] and res["diff"]["after"]["parent_id"] == prod and writes(emulated) == []
+    res = run(emulated, **dict(BASIC, folder="/prod"))
+    assert res["changed"] and bodies(emulated, "PATCH") == [{"parent_id": prod}]
+    assert state_of(emulated, cid)["parent_id"] == prod
+    emulated.clear_requests()
+    res = run(emulated, **dict(BASIC, folder="root"))
+    assert res["changed"] and bodies(emulated, "PATCH") == [{"parent_id": "root"}]
+    assert state_of(emulated, cid)["parent_id"] == "root"
+
+
+def test_missing_folder_fails_before_any_write(emulated):
+    emulated.cloud_config(rate_limit=0)
+    make_folder(emulated, "prod")
+    emulated.clear_requests()
+    res = run(emulated, **dict(BASIC, folder="/prod/payments"))
+    assert res.failed and "/prod has no folder 'payments'" in res["msg"] and writes(emulated) == []
+    res = run(emulated, **dict(BASIC, folder="/a//b"))
+    assert res.failed and res["msg"].startswith("folder: ")
