@@ -32,9 +32,10 @@ SPEC_CANDIDATES = (
 
 # Properties a schema "requires" or that older API versions add, without defining them.
 STRICT_EXTRAS = {"Cluster": ("is_customer_cloud_account",)}
-# Required names the spec lists but its own properties do not define (unsatisfiable as written): dropped.
-# GetPersonUsersByEmailResponse requires "users" but defines only "user" (which the SDK reads).
-REQUIRED_ERRATA = {"GetPersonUsersByEmailResponse": ("users",)}
+# Spec errata: names a schema requires but its own properties do not define (unsatisfiable as written; the
+# generated SDK does not require them either): dropped. GetPersonUsersByEmailResponse requires "users" but defines
+# only "user" (which the SDK reads); PrivateEndpointConnection requires "region" but defines "region_name".
+REQUIRED_ERRATA = {"GetPersonUsersByEmailResponse": ("users",), "PrivateEndpointConnection": ("region",)}
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 _INT = re.compile(r"^-?\d+$")
