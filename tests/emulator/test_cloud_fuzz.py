@@ -284,17 +284,23 @@ for _module in FAMILY_FUZZ:
     VALID_BODIES.update(getattr(_module, "VALID_BODIES", {}))
 
 
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+# Each operation has its own test with its share of the examples and of the time budget (op i stops drawing new
+# cases at started + budget * (i + 1) / n, after at least 3): every operation is fuzzed however fast the machine is.
+PER_OPERATION = max(10, MAX_EXAMPLES // max(1, len(IMPLEMENTED)))
+
+
+@pytest.mark.parametrize("op", IMPLEMENTED)
+@settings(max_examples=PER_OPERATION, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_fuzz_implemented_operations(data):
+def test_fuzz_implemented_operations(op, data):
     fz = _fuzzer()
     fz.ensure_pool()
     advance = data.draw(st.sampled_from([0, 0, 0.3, 1.0]))
-    op = data.draw(st.sampled_from(IMPLEMENTED))
     method, path, query, body, key, version = data.draw(request_for(op))
-    # Out of time: stop calling, but after drawing, so that a replayed example draws the same data.
-    if time.monotonic() - fz.started > TIME_BUDGET:
+    # Out of this operation's time: stop calling, but after drawing, so that a replayed example draws the same data.
+    share = fz.started + TIME_BUDGET * (IMPLEMENTED.index(op) + 1) / len(IMPLEMENTED)
+    if time.monotonic() > share and sum(fz.per_op.get(op, {}).values()) >= 3:
         return
     fz.cl.advance(advance)
     kw = {"query": query, "key": key, "version": version}
@@ -347,5 +353,7 @@ def test_fuzz_report():
     assert fz.cases > 0
     assert report["failures"] == 0
     assert report["operations_fuzzed"] == len(IMPLEMENTED)
-    if fz.cases >= 1000:  # full run: success paths reached, not only validation errors
-        assert len(report["operations_with_200"]) >= len(IMPLEMENTED) - 3, report["operations_with_200"]
+    # success paths reached, not only validation errors: at most 3 of the operations fuzzed 10 times or more never
+    # answered 200 (the mostly valid bodies of VALID_BODIES and the families' fuzz hooks make 200s likely)
+    never = sorted(op for op, s in fz.per_op.items() if sum(s.values()) >= 10 and 200 not in s)
+    assert len(never) <= 3, never
