@@ -109,6 +109,9 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_main
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 
 
+HIDDEN = "(not shown: the value holds private key material)"
+
+
 def ca_view(info):
     """The API's ClientCACertInfo as the module returns it."""
     info = info or {}
@@ -137,6 +140,9 @@ def validate(params):
                 pem_certificates(params["x509_pem_cert"])
             except ValueError as exc:
                 errors.append(str(exc))
+                if "PRIVATE" in params["x509_pem_cert"].upper():
+                    # key material must not come back in the failure's invocation either
+                    params["x509_pem_cert"] = HIDDEN
     return errors
 
 
