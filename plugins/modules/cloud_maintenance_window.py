@@ -172,7 +172,6 @@ def run(m):
     desired = desired_window(params) if params["state"] == "present" else None
 
     def write():
-        require_advanced(target.cluster, "maintenance windows")
         got = target.write(lambda: client.set_maintenance_window(target.id, desired["offset_duration"],
                                                                  desired["window_duration"]))
         return window_view(got or desired)

@@ -208,7 +208,7 @@ def test_blackout_list_paginates_by_start(cl, adv):
     second = cl.get(C + adv + "/blackout-windows", query={"pagination.limit": 2,
                                                           "pagination.page": first["pagination"]["next_page"]}).body
     got = [b["id"] for b in first["blackout_windows"] + second["blackout_windows"]]
-    assert got == [i for _, i in sorted(ids)]
+    assert got == [pair[1] for pair in sorted(ids)]
 
 
 # -- client CA ----------------------------------------------------------------------------------------

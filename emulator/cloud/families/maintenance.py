@@ -518,4 +518,3 @@ OPERATION_IDS = {
 }
 # GET /_emulator/cloud/clusters/{id}/maintenance: this family's state of one cluster.
 CONTROL_ROUTES = [Route("GET", "/clusters/{cluster_id}/maintenance", H.maint_c_state)]
-
