@@ -236,7 +236,7 @@ def test_cmek_iam_propagation_and_failed_rotation(cl, aws):
 
 
 @pytest.mark.parametrize("specs, fragment", [
-    ([key("us-east-1", 1), key("eu-west-1", 1)], "not a region of the cluster"),
+    ([key("us-east-1", 1), key("eu-central-1", 1)], "not a region of the cluster"),
     ([key("us-east-1", 1), key("us-east-1", 2)], "appears twice"),
     ([key("us-east-1", 1, typ="GCP_CLOUD_KMS"), key("us-west-2", 1)], "use AWS_KMS"),
     ([{"region": "us-east-1", "key_spec": {"type": "AWS_KMS", "uri": "u"}}], "auth_principal is required"),
@@ -265,3 +265,29 @@ def test_control_config_validation(cl):
     cl.api.reset()
     _, st = cl.control("GET", "/state")
     assert st["families"]["export"]["settings"]["export_seconds"] == 2.0
+
+
+def test_cmek_additional_regions_through_the_cluster_patch(cl, aws):
+    cl.post(path(aws, "cmek"), {"region_specs": [key("us-east-1", 1), key("us-west-2", 1)]})
+    cl.advance(2.1)
+    cpath = "/api/v1/clusters/" + aws["id"]
+    nodes = {"us-east-1": 3, "us-west-2": 3, "eu-central-1": 3}
+    r = cl.patch(cpath, {"dedicated": {"region_nodes": nodes}})
+    assert r.status == 400 and "one key for each new region (eu-central-1)" in r.body["message"]
+    r = cl.patch(cpath, {"dedicated": {"region_nodes": nodes, "cmek_region_specs": [key("us-east-1", 5)]}})
+    assert r.status == 400
+    r = cl.patch(cpath, {"dedicated": {"region_nodes": nodes, "cmek_region_specs": [key("eu-central-1", 1)]}})
+    assert r.status == 200 and r.body["state"] == "LOCKED"
+    eu = cl.get(path(aws, "cmek")).body["region_infos"][0]
+    assert eu["region"] == "eu-central-1" and eu["status"] == "ENABLING"
+    cl.advance(2.1)
+    info = cl.get(path(aws, "cmek")).body
+    assert info["status"] == "ENABLED" and [r["region"] for r in info["region_infos"]] == [
+        "eu-central-1", "us-east-1", "us-west-2"]
+
+
+def test_cmek_region_specs_refused_without_cmek(cl, aws):
+    r = cl.patch("/api/v1/clusters/" + aws["id"], {"dedicated": {"region_nodes": {"us-east-1": 3, "us-west-2": 3,
+                                                                                  "eu-central-1": 3},
+                                                                 "cmek_region_specs": [key("eu-central-1", 1)]}})
+    assert r.status == 400 and r.body["code"] == 9

@@ -36,6 +36,10 @@ Behaviour (where the real service is not documented, the harsher case is modelle
   name a subset (rotation: the region's new key ``ENABLING`` while the old one is ``DISABLING``, then
   ``ENABLED`` / ``DISABLED``, the region ``ROTATING`` meanwhile); a region that is not the cluster's is 400.
   After ``REVOKE`` no key change is accepted (400 code 9).  CMEK cannot be disabled (no operation).
+  Additional regions: with CMEK enabled, a cluster ``PATCH`` that adds regions to ``dedicated.region_nodes``
+  must give ``dedicated.cmek_region_specs`` with exactly one key per new region (else 400); the new keys are
+  ``ENABLING`` while the cluster's scale job runs.  (A failed scale job, control ``fail``, reverts the
+  regions but not these keys: not modelled further.)
 * Credentials: ``GET`` never shows the Datadog ``api_key`` (only its last 4 characters, as the spec's
   ``DatadogMetricExportInfo.api_key`` says) nor the log export ``azure_shared_key`` (the spec lists it in
   ``LogExportClusterSpecification``; the harsher case, a client that cannot read it back, is modelled).
@@ -49,7 +53,7 @@ import copy
 import re
 
 from emulator.cloud import seed
-from emulator.cloud.encoding import BOOL, STR, _enum, _list, _obj, fmt_ts
+from emulator.cloud.encoding import BOOL, STR, _enum, _list, _obj, decode, fmt_ts
 from emulator.cloud.errors import ALREADY_EXISTS, FAILED_PRECONDITION, INVALID_ARGUMENT, ApiError, bad, not_found
 from emulator.core import Response, redact
 from emulator.routing import Route
@@ -64,7 +68,8 @@ LOG_CHANNELS = ("DEV", "OPS", "HEALTH", "STORAGE", "SESSIONS", "SQL_SCHEMA", "US
 ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 KEY_SPEC = _obj(type=_enum("AWS_KMS", "GCP_CLOUD_KMS", "NULL_KMS", "AZURE_KEY_VAULT"), uri=STR, auth_principal=STR)
-CMEK_SPEC = _obj(cluster_id=STR, region_specs=_list(_obj(region=STR, key_spec=KEY_SPEC)))
+REGION_SPEC = _obj(region=STR, key_spec=KEY_SPEC)
+CMEK_SPEC = _obj(cluster_id=STR, region_specs=_list(REGION_SPEC))
 CMEK_STATUS = _obj(cluster_id=STR, action=_enum("REVOKE"))
 LOG_GROUP = _obj(log_name=STR, channels=_list(STR), min_level=_enum("UNSPECIFIED", "WARNING", "ERROR", "FATAL"),
                  redact=BOOL)
@@ -404,6 +409,55 @@ class StateMixin:
         cm["until"] = self._start_job(c, "CRDB_CMEK_OPERATION_RUNNING")
         self._record("AUDIT_LOG_ACTION_UPDATE_CMEK", c, {"region_specs": changed})
         return c, cm
+
+    def _cmek_region_specs_for_update(self, c, d):
+        """Cluster PATCH hook (``state.py``): the ``dedicated.cmek_region_specs`` of the request, checked.
+
+        Without CMEK they are refused (400 code 9); with CMEK every region the PATCH adds needs exactly one key
+        spec (and no other region may be named), and a cluster whose keys were revoked cannot grow.
+        """
+        raw = d.get("cmek_region_specs") or []
+        cm = self._ex(c)["cmek"]
+        if cm is None:
+            if raw:
+                raise bad("CMEK is not enabled for this cluster", FAILED_PRECONDITION)
+            return []
+        specs = [decode(rs, REGION_SPEC, "dedicated.cmek_region_specs[%d]" % i) for i, rs in enumerate(raw)]
+        new = sorted(set(d.get("region_nodes") or {}) - set(c["dedicated"]["region_nodes"])) \
+            if "region_nodes" in d else []
+        if new and cm["status"] in ("REVOKED", "REVOKING"):
+            raise _precondition("CMEK access was revoked for this cluster; no region can be added")
+        named = sorted(rs.get("region") or "" for rs in specs)
+        if named != new:
+            raise bad("with CMEK enabled, dedicated.cmek_region_specs must give one key for each new region (%s); "
+                      "got %s" % (", ".join(new) or "none", ", ".join(named) or "none"))
+        for i, rs in enumerate(specs):
+            ks = rs.get("key_spec") or {}
+            for f in ("type", "uri", "auth_principal"):
+                if not ks.get(f):
+                    raise bad("dedicated.cmek_region_specs[%d].key_spec.%s is required" % (i, f))
+            if ks["type"] != KEY_TYPES[c["provider"]]:
+                raise bad("key type %s is not available for a cluster on %s; use %s"
+                          % (ks["type"], c["provider"], KEY_TYPES[c["provider"]]))
+        self._iam_check(*[(("cmek", rs["key_spec"]["uri"], rs["key_spec"]["auth_principal"]),
+                           "Insufficient permissions to access the KMS key %s as %s"
+                           % (rs["key_spec"]["uri"], rs["key_spec"]["auth_principal"])) for rs in specs])
+        return specs
+
+    def _cmek_add_regions(self, c, specs):
+        """Cluster PATCH hook: the new regions' keys are ENABLING while the cluster's own job runs."""
+        if not specs:
+            return
+        cm = self._ex(c)["cmek"]
+        now = self._now_us()
+        for rs in specs:
+            cm["regions"][rs["region"]] = {
+                "status": "ENABLING", "rotating": False,
+                "keys": [{"spec": copy.deepcopy(rs["key_spec"]), "status": "ENABLING", "user_message": "",
+                          "created_at": now, "updated_at": now}]}
+        cm["status"] = self._cmek_cluster_status(cm)
+        cm["until"] = max(cm.get("until") or 0, c["lock_until"] or self._now())
+        self._record("AUDIT_LOG_ACTION_UPDATE_CMEK", c, {"region_specs": specs})
 
     def revoke_cmek(self, cid, action):
         if action != "REVOKE":
