@@ -188,6 +188,16 @@ def cmek_changes(info, region_specs):
     return out
 
 
+def cmek_view(info):
+    """The comparable summary of a CMEKClusterInfo: status and, per region, its status and key in use."""
+    if info is None:
+        return None
+    keys = cmek_current_keys(info)
+    return {"status": info.get("status"),
+            "regions": dict((r.get("region"), {"status": r.get("status"), "key_spec": keys.get(r.get("region"))})
+                            for r in info.get("region_infos") or [])}
+
+
 class ExportApi(object):
     """Methods of :class:`cloud.CloudClient` for this family."""
 
@@ -215,6 +225,25 @@ class ExportApi(object):
 
     def revoke_cmek(self, cluster_id):
         return self._patch(self._export_path(cluster_id, "cmek"), {"action": "REVOKE"})
+
+    def add_cmek_regions(self, cluster_id, region_nodes, region_specs, deadline, iam_timeout=DEFAULT_IAM_TIMEOUT):
+        """Add regions to a CMEK cluster and wait for the cluster: one cluster PATCH with the whole ``region_nodes``
+        map and a key spec for each new region (``dedicated.cmek_region_specs``).
+
+        IAM refusals are retried as :meth:`write_iam` does; after an ambiguous failure the cluster is re-read
+        (its regions are the ones asked for: applied; sending the PATCH again would name regions that are no
+        longer new).
+        """
+        path = "/clusters/%s" % cluster_id
+        body = {"dedicated": {"region_nodes": region_nodes, "cmek_region_specs": region_specs}}
+        want = dict((k, int(v)) for k, v in region_nodes.items())
+
+        def applied():
+            cluster = self.get_cluster(cluster_id)
+            return dict((r.get("name"), int(r.get("node_count") or 0)) for r in cluster.get("regions") or []) == want
+
+        self.write_iam(cluster_id, lambda: self._patch(path, body), deadline, iam_timeout=iam_timeout, applied=applied)
+        return self.wait_for_cluster(cluster_id, timeout=max(1.0, deadline - self._clock()))
 
     # -- log export --------------------------------------------------------------------------------
     def get_log_export(self, cluster_id):
