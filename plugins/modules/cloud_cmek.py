@@ -361,7 +361,7 @@ def main():
         CHILD_ARGSPEC,
         region_specs=dict(type="list", elements="dict", options=dict(
             region=dict(type="str", required=True),
-            key_spec=dict(type="dict", required=True, options=dict(
+            key_spec=dict(type="dict", required=True, no_log=False, options=dict(
                 type=dict(type="str", required=True, choices=list(CMEK_KEY_TYPES)),
                 uri=dict(type="str", required=True),
                 auth_principal=dict(type="str", required=True),

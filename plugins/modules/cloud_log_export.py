@@ -327,5 +327,6 @@ def main():
     ), validate=validate)
     m.run(run)
 
+
 if __name__ == "__main__":
     main()

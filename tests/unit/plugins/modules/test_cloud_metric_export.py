@@ -31,6 +31,12 @@ def export_state(emulated, cid):
     return next(c for c in emulated.cloud_state()["families"]["export"]["clusters"] if c["cluster_id"] == cid)
 
 
+def args_of(base, **changes):
+    out = dict(base)
+    out.update(changes)
+    return out
+
+
 def test_datadog_ladder(emulated):
     cid = aws_cluster(emulated)["id"]
     base = dict(cluster="metrics-aws", type="datadog", site="US1", datadog_api_key=DD_KEY)
@@ -50,13 +56,13 @@ def test_datadog_ladder(emulated):
     assert res["changed"] and len(writes(emulated)) == 1
     emulated.clear_requests()
     # a key that does not end as the one the API shows is a change
-    res = run_cloud(emulated, mod, secrets=["other-key-1234"], **dict(base, datadog_api_key="other-key-1234"))
+    res = run_cloud(emulated, mod, secrets=["other-key-1234"], **args_of(base, datadog_api_key="other-key-1234"))
     assert res["changed"] and len(writes(emulated)) == 1
     emulated.clear_requests()
     # update the site (check mode first)
-    res = run_cloud(emulated, mod, check=True, **dict(base, site="EU1", datadog_api_key="other-key-1234"))
+    res = run_cloud(emulated, mod, check=True, **args_of(base, site="EU1", datadog_api_key="other-key-1234"))
     assert res["changed"] and res["diff"]["before"]["site"] == "US1" and writes(emulated) == []
-    res = run_cloud(emulated, mod, **dict(base, site="EU1", datadog_api_key="other-key-1234"))
+    res = run_cloud(emulated, mod, **args_of(base, site="EU1", datadog_api_key="other-key-1234"))
     assert res["changed"] and res["metric_export"]["site"] == "EU1"
     emulated.clear_requests()
     # delete: waits through DISABLING
@@ -77,7 +83,7 @@ def test_cloudwatch_and_prometheus(emulated):
     assert res["changed"] and res["metric_export"]["role_arn"] == ARN
     emulated.clear_requests()
     assert not run_cloud(emulated, mod, **cw)["changed"] and writes(emulated) == []
-    res = run_cloud(emulated, mod, **dict(cw, log_group_name=None))
+    res = run_cloud(emulated, mod, **args_of(cw, log_group_name=None))
     assert res["changed"] and "log_group_name" not in res["metric_export"]
     res = run_cloud(emulated, mod, cluster=cid, type="prometheus")
     assert res["changed"] and list(res["metric_export"]["targets"]) == ["us-east-1"]
