@@ -20,6 +20,9 @@ import pytest
 
 PLUGINS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins")
 CLIENTS = {os.path.join("module_utils", "cloud.py"), os.path.join("module_utils", "cluster.py")}
+# the Cloud client's family mixins (module_utils/cloud_<family>.py) hold their family's paths
+CLIENTS |= {os.path.join("module_utils", "cloud_%s.py" % family) for family in (
+    "org", "access", "backup", "maintenance", "export", "egress", "private_endpoints", "replication")}
 DOC_NAMES = {"DOCUMENTATION", "EXAMPLES", "RETURN"}
 # a Cloud path as the modules used to write it: "/clusters/...", "/auditlogevents", ...
 CLOUD_PATH = re.compile(r"^/(clusters|auditlogevents|cluster-versions|folders|users|roles|organization|"
