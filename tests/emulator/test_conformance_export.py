@@ -23,8 +23,11 @@ def test_export_operations_conform(validator):
     cl.control("POST", "/export/config", {"export_seconds": 2, "iam_seconds": 1})
     ded = cl.create_dedicated("conf-export", provider="AWS", region_nodes={"us-east-1": 3, "us-west-2": 3})
     p = C % ded["id"]
-    key = lambda region, n: {"region": region, "key_spec": {"type": "AWS_KMS", "auth_principal": ARN,  # noqa: E731
-                                                            "uri": "arn:aws:kms:%s:123456789012:key/k%d" % (region, n)}}
+
+    def key(region, n):
+        return {"region": region, "key_spec": {"type": "AWS_KMS", "auth_principal": ARN,
+                                               "uri": "arn:aws:kms:%s:123456789012:key/k%d" % (region, n)}}
+
     cl.get(p + "/cmek")                                            # 404: not enabled
     r = cl.post(p + "/cmek", {"region_specs": [key("us-east-1", 1), key("us-west-2", 1)]})
     assert r.status == 400 and "Insufficient permissions" in r.body["message"]   # IAM propagation

@@ -116,8 +116,8 @@ def test_exports_refused_on_basic_and_external_id_only_on_advanced(cl):
     r = cl.post(path(basic, "logexport"), LOG)
     assert r.status == 400 and r.body["code"] == 9
     assert cl.post(path(basic, "metricexport/prometheus")).body["code"] == 9
-    std = cl.create("std-one", provider="AWS", serverless={"regions": ["us-east-1"],
-                                                          "usage_limits": {"provisioned_virtual_cpus": "2"}})
+    std = cl.create("std-one", provider="AWS",
+                    serverless={"regions": ["us-east-1"], "usage_limits": {"provisioned_virtual_cpus": "2"}})
     r = cl.post(path(std, "logexport"), dict(LOG, aws_external_id="x"))
     assert r.status == 400 and "ADVANCED" in r.body["message"]
     assert cl.post(path(std, "logexport"), LOG).status == 200
