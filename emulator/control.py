@@ -135,7 +135,11 @@ class Emulator:
             since = int(req.q("since") or 0)
         except ValueError:
             raise BadRequest("since must be an integer")
-        entries = self.server.log.list(since=since, api=req.q("api") or None)
+        take = (req.q("take") or "").lower()
+        if take not in ("", "0", "false", "1", "true"):
+            raise BadRequest("take must be true or false")
+        # take=true: read and empty the log in one step (what a test does between two stages, in one request)
+        entries = self.server.log.list(since=since, api=req.q("api") or None, clear=take in ("1", "true"))
         return Response.json(200, {"requests": entries, "last_seq": self.server.log.last_seq})
 
     def c_clear_requests(self, req: Request) -> Response:

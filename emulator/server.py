@@ -59,9 +59,12 @@ class RequestLog:
             self._entries.append(entry)
             return self._seq
 
-    def list(self, since: int = 0, api: Optional[str] = None) -> List[Dict[str, Any]]:
+    def list(self, since: int = 0, api: Optional[str] = None, clear: bool = False) -> List[Dict[str, Any]]:
+        """The entries after ``since`` (of one ``api``); with ``clear`` the whole log is emptied in the same step."""
         with self._lock:
             out = [e for e in self._entries if e["seq"] > since]
+            if clear:
+                self._entries.clear()
         if api:
             out = [e for e in out if e["api"] == api]
         return out

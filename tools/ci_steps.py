@@ -7,7 +7,8 @@
 
     python tools/ci_steps.py [--only step,step] [--skip step,step] [--python 3.11]
 
-Environment: CI_BUILD_ROOT (where the collection copy goes), CI_TARGETS (integration targets to run).
+Environment: CI_BUILD_ROOT (where the collection copy goes), CI_TARGETS (integration targets to run),
+CI_SCENARIOS (molecule scenarios to run), CI_SERIAL=1 (one step after the other, no second runner).
 Steps: bootstrap, copy, sanity, units, emulator, integration, molecule, lint, docs, changelog.
 Every step runs even when an earlier one failed; the exit status is non-zero if any failed,
 and the last line is ``N passed, N failed``.
@@ -67,11 +68,11 @@ def tool(name):
     return os.path.join(BIN, name)
 
 
-def run(cmd, cwd=ROOT, env=None, stdout=None):
+def run(cmd, cwd=ROOT, env=None, stdout=None, coll_root=None):
     print("+ %s" % " ".join(cmd), file=stdout or sys.stdout, flush=True)
     full_env = dict(os.environ)
     full_env["PATH"] = BIN + os.pathsep + full_env.get("PATH", "")
-    full_env["ANSIBLE_COLLECTIONS_PATH"] = COLL_ROOT
+    full_env["ANSIBLE_COLLECTIONS_PATH"] = coll_root or COLL_ROOT
     full_env["ANSIBLE_NOCOLOR"] = "1"
     if env:
         full_env.update(env)
@@ -167,25 +168,40 @@ def _yaml_str(value):
     return "'%s'" % str(value).replace("'", "''")
 
 
-def step_integration(args):
-    targets = [d for d in glob.glob(os.path.join(COLL_DIR, "tests", "integration", "targets", "*"))
-               if os.path.isdir(d)]
-    if not targets:
-        raise Skip("no integration targets found under tests/integration/targets")
-    config_path = os.path.join(COLL_DIR, "tests", "integration", "integration_config.yml")
-    cmd = [tool("ansible-test"), "integration", "--local", "--python", args.python, "--color", "no"]
-    cmd += os.environ.get("CI_TARGETS", "").split()  # e.g. CI_TARGETS="cloud_cluster cloud_sql_user"
+def integration_targets(coll_dir=None):
+    """Names of the integration targets that run (not the setup_* ones other targets include)."""
+    found = glob.glob(os.path.join(coll_dir or COLL_DIR, "tests", "integration", "targets", "*"))
+    return sorted(os.path.basename(d) for d in found if os.path.isdir(d) and not os.path.basename(d).startswith("setup_"))
+
+
+def run_integration(args, targets=(), coll_dir=None, stdout=None):
+    """``ansible-test integration`` for ``targets`` (all when empty) in one collection copy, against a fresh
+    emulator of its own (or the real endpoint the COCKROACH_* variables name)."""
+    coll_dir = coll_dir or COLL_DIR
+    coll_root = os.path.dirname(os.path.dirname(os.path.dirname(coll_dir)))
+    config_path = os.path.join(coll_dir, "tests", "integration", "integration_config.yml")
+    cmd = [tool("ansible-test"), "integration", "--local", "--python", args.python, "--color", "no"] + list(targets)
     if real_endpoint_configured():
-        print("integration: COCKROACH_API_KEY and COCKROACH_CLUSTER_URL are set: running against that endpoint")
+        print("integration: COCKROACH_API_KEY and COCKROACH_CLUSTER_URL are set: running against that endpoint",
+              file=stdout or sys.stdout)
         with open(config_path, "w") as handle:
             handle.write(integration_config(os.environ))
-        return run(cmd, cwd=COLL_DIR)
+        return run(cmd, cwd=coll_dir, stdout=stdout, coll_root=coll_root)
     # status records every 1 s (a real node: 10 s): every gate still waits for records written after the
     # disruption it judges, one short interval instead of ten seconds (make test time)
     with Emulator(["--nodes", "3", "--create-seconds", "1", "--rate-limit", "0", "--status-interval", "1"]) as emu:
         with open(config_path, "w") as handle:
             handle.write(integration_config(emu.env()))
-        return run(cmd, cwd=COLL_DIR, env={"COCKROACH_EMULATOR_CONTROL_URL": emu.ready["control_url"]})
+        return run(cmd, cwd=coll_dir, env={"COCKROACH_EMULATOR_CONTROL_URL": emu.ready["control_url"]},
+                   stdout=stdout, coll_root=coll_root)
+
+
+def step_integration(args):
+    """Every integration target (CI_TARGETS: only those) in one ansible-test run; ``make test`` instead hands
+    them to the two runners in chunks (see WorkQueue)."""
+    if not integration_targets():
+        raise Skip("no integration targets found under tests/integration/targets")
+    return run_integration(args, os.environ.get("CI_TARGETS", "").split())  # e.g. CI_TARGETS="cloud_cluster cloud_sql_user"
 
 
 # seconds each scenario took on 2 cores beside integration (make test, 2026-12-01): the longest start first, so
@@ -196,46 +212,95 @@ SCENARIO_SECONDS = {"faults_roll": 196, "healthy_roll": 77, "underreplicated_mid
                     "preflight_dead_node": 25}
 
 
-class ScenarioQueue:
-    """The molecule scenarios still to run, shared by the runners of one make test (thread-safe)."""
+# seconds each integration target took (make test, 2026-12-01, 2 cores, beside molecule); unknown: 35
+TARGET_SECONDS = {"cloud_cluster": 86, "no_secrets": 82, "roles_bad_input": 52, "cloud_bad_input": 40,
+                  "cloud_sql_user": 39, "cloud_database": 28, "cloud_spend_limit": 27, "cloud_allowlist": 27,
+                  "cluster_health": 25, "cluster_session": 20, "cloud_cluster_info": 19, "cloud_child_bad_input": 19,
+                  "cluster_bad_input": 17, "cluster_nodes_info": 15, "cloud_audit_log_info": 14,
+                  "inventory_cluster_nodes": 12, "hot_ranges_info": 11, "cluster_version_info": 10,
+                  "cluster_health_info": 8, "db_grants_info": 7, "cluster_settings_info": 7, "cloud_regions_info": 7,
+                  "cluster_sessions_info": 6, "cluster_range_info": 5, "cluster_databases_info": 5,
+                  "cluster_node_ranges_info": 4, "cluster_events_info": 4, "cluster_users_info": 3}
+CHUNK_SECONDS = 150  # integration targets per ansible-test run on one runner (each run costs ~5 s to start)
 
-    def __init__(self, names):
+
+def integration_chunks(targets):
+    """The targets in chunks of about CHUNK_SECONDS, the longest targets first (first fit, decreasing)."""
+    chunks = []
+    for name in sorted(targets, key=lambda t: -TARGET_SECONDS.get(t, 35)):
+        cost = TARGET_SECONDS.get(name, 35)
+        for chunk in chunks:
+            if chunk[0] + cost <= CHUNK_SECONDS:
+                chunk[0] += cost
+                chunk[1].append(name)
+                break
+        else:
+            chunks.append([cost, [name]])
+    return [(cost, names) for cost, names in chunks]
+
+
+class ScenarioQueue:
+    """The work both runners of one make test take from, longest first (thread-safe): molecule scenarios and
+    chunks of integration targets. Items are ("molecule", name) or ("integration", [targets])."""
+
+    def __init__(self, names, chunks=()):
         self.lock = threading.Lock()
-        self.names = list(names)
+        items = [(SCENARIO_SECONDS.get(name, 60), ("molecule", name)) for name in names]
+        items += [(cost, ("integration", list(targets))) for cost, targets in chunks]
+        self.items = [item for dummy, item in sorted(items, key=lambda pair: -pair[0])]
         self.failed = []
         self.seconds = {}
 
+    @property
+    def names(self):
+        return [payload for kind, payload in self.items if kind == "molecule"]
+
     def take(self):
         with self.lock:
-            return self.names.pop(0) if self.names else None
+            return self.items.pop(0) if self.items else None
+
+    def done(self, label, seconds, rc):
+        with self.lock:
+            self.seconds[label] = seconds
+            if rc:
+                self.failed.append(label)
 
 
 def molecule_scenarios():
     found = glob.glob(os.path.join(COLL_DIR, "extensions", "molecule", "*", "molecule.yml"))
     names = sorted(os.path.basename(os.path.dirname(path)) for path in found)
+    wanted = os.environ.get("CI_SCENARIOS", "").split()  # e.g. CI_SCENARIOS="healthy_roll stale_records"
+    if wanted:
+        names = [name for name in names if name in wanted]
     return sorted(names, key=lambda name: -SCENARIO_SECONDS.get(name, 60))
 
 
 def step_molecule(args):
-    """``molecule test -s <scenario>`` for each scenario taken from the queue (every scenario without one)."""
+    """Work from the queue: ``molecule test -s <scenario>``, or an integration chunk (every scenario, and nothing
+    else, without a queue). ``args.runner_dir`` is this runner's collection copy (default: the main one)."""
     queue = getattr(args, "molecule_queue", None)
     if queue is None:
         queue = ScenarioQueue(molecule_scenarios())
         if not queue.names:
             raise Skip("no molecule scenarios found under extensions/molecule")
     out = getattr(args, "molecule_output", None)
+    coll_dir = getattr(args, "runner_dir", None) or COLL_DIR
+    coll_root = os.path.dirname(os.path.dirname(os.path.dirname(coll_dir)))
     mine = []
-    for name in iter(queue.take, None):
+    for kind, payload in iter(queue.take, None):
         started = time.monotonic()
-        rc = run([tool("molecule"), "test", "-s", name], cwd=os.path.join(COLL_DIR, "extensions"), stdout=out)
+        if kind == "molecule":
+            label = payload
+            rc = run([tool("molecule"), "test", "-s", payload], cwd=os.path.join(coll_dir, "extensions"), stdout=out,
+                     coll_root=coll_root)
+        else:
+            label = "integration(%s)" % " ".join(payload)
+            rc = run_integration(args, payload, coll_dir=coll_dir, stdout=out)
         elapsed = time.monotonic() - started
-        with queue.lock:
-            queue.seconds[name] = elapsed
-            if rc:
-                queue.failed.append(name)
-        mine.append("%s %.1fs%s" % (name, elapsed, "" if rc == 0 else " FAILED"))
-    print("molecule scenarios run here: %s" % (", ".join(mine) or "none"), file=out or sys.stdout, flush=True)
-    return 1 if any(name in queue.failed for name in (m.split(" ")[0] for m in mine)) else 0
+        queue.done(label, elapsed, rc)
+        mine.append("%s %.1fs%s" % (label, elapsed, "" if rc == 0 else " FAILED"))
+    print("work run here: %s" % (", ".join(mine) or "none"), file=out or sys.stdout, flush=True)
+    return 1 if any(m.endswith(" FAILED") for m in mine) else 0
 
 
 def step_lint(args):
@@ -273,11 +338,16 @@ def step_galaxy(args):
     modules = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(installed, "plugins", "modules", "*.py")))
     if not modules:
         raise Skip("the tarball installs, but it has no modules yet")
-    for name in modules:
-        rc = run([tool("ansible-doc"), "-t", "module", "cockroachdb.cockroachdb.%s" % name], cwd=out,
-                 env=dict(env, PAGER="cat"))
-        if rc:
-            return rc
+    # one ansible-doc for every module (it fails when any of them has no readable documentation)
+    with tempfile.TemporaryFile(mode="w+") as docs:
+        rc = run([tool("ansible-doc"), "-t", "module"] + ["cockroachdb.cockroachdb.%s" % name for name in modules],
+                 cwd=out, env=dict(env, PAGER="cat"), stdout=docs)
+        docs.seek(0)
+        text = docs.read()
+    print("ansible-doc rendered %d modules from the installed tarball (%d lines)" % (len(modules), text.count("\n")))
+    if rc:
+        print(text[-4000:])
+        return rc
     with Emulator(["--nodes", "1", "--rate-limit", "0"]) as emu:
         env.update(emu.env())
         probes = [("cloud_regions_info", "provider=GCP"), ("cluster_nodes_info", "")]
@@ -316,7 +386,8 @@ def start_background_step(name, args):
     def target():
         box["result"] = run_step(name, step_args, quiet=True)
     thread = threading.Thread(target=target, daemon=True)
-    print("\n===== step %s: started beside the next steps (output below when it ends) =====" % name, flush=True)
+    print("\n===== second runner: %s work from the queue, beside the next steps (output below when it ends) =====" % name,
+          flush=True)
     thread.start()
     return (name, thread, output, box)
 
@@ -324,13 +395,47 @@ def start_background_step(name, args):
 def finish_background_step(background):
     name, thread, output, box = background
     thread.join()
-    print("\n===== step %s (ran beside integration) =====" % name, flush=True)
+    print("\n===== second runner (%s work from the queue) =====" % name, flush=True)
     output.seek(0)
     shutil.copyfileobj(output, sys.stdout)
     output.close()
     result = box.get("result") or (name, "FAILED (no result)", 0.0)
-    print("===== step %s: %s in %.1fs =====" % result, flush=True)
+    print("===== second runner: %s %s in %.1fs =====" % result, flush=True)
     return result
+
+
+def start_second_runner(args):
+    """A second copy of the collection, the shared work queue, and a runner on that copy in a thread."""
+    second = os.path.join(COLL_ROOT + "-2", "ansible_collections", "cockroachdb", "cockroachdb")
+    if os.path.isdir(second):
+        shutil.rmtree(second)
+    shutil.copytree(COLL_DIR, second)
+    targets = os.environ.get("CI_TARGETS", "").split() or integration_targets()
+    args.molecule_queue = ScenarioQueue(molecule_scenarios(), integration_chunks(targets))
+    args.started_queue = time.monotonic()
+    runner_args = argparse.Namespace(**vars(args))
+    runner_args.runner_dir = second
+    return start_background_step("molecule", runner_args)
+
+
+def join_queue(args, background):
+    """This runner takes the queued work too; then both runners' results, as steps integration and molecule."""
+    print("\n===== steps integration + molecule: the work still queued, here =====", flush=True)
+    queue = args.molecule_queue
+    run_step("molecule", args, quiet=True)
+    if background is not None:
+        finish_background_step(background)
+    wall = time.monotonic() - args.started_queue
+    out = []
+    for kind in ("integration", "molecule"):
+        labels = [label for label in queue.seconds if label.startswith("integration(") == (kind == "integration")]
+        failed = [label for label in queue.failed if label in labels]
+        seconds = sum(queue.seconds[label] for label in labels)
+        outcome = "passed" if not failed else "FAILED (%s)" % ", ".join(failed)
+        print("===== step %s: %s; %d runs, %.1fs of run time (both runners: %.1fs wall since the copy) =====" % (
+            kind, outcome, len(labels), seconds, wall), flush=True)
+        out.append((kind, outcome, seconds))
+    return out
 
 
 def main(argv):
@@ -347,37 +452,30 @@ def main(argv):
         steps.insert(0, "copy")
     results = []
     wall_started = time.monotonic()
-    # integration and molecule each drive one Ansible process at a time and spend much of it waiting (emulated
-    # downtime, gate intervals): on 2 cores they overlap well. Molecule scenarios run from a queue beside
-    # integration (output kept in a file and printed after); once integration and the short steps after it are
-    # done, this thread takes scenarios from the same queue too. CI_SERIAL=1 runs everything one after the other.
+    # Integration and molecule are most of make test; each drives one Ansible process at a time and spends part of
+    # it waiting (emulated downtime, gate intervals). Two runners share them: right after the copy a second runner
+    # starts on a second copy of the collection (its own emulator per integration chunk, its output kept in a file
+    # and printed at the end) and takes work from one queue, longest first: molecule scenarios and chunks of
+    # integration targets. This runner does sanity, units and the emulator tests meanwhile, then takes from the same
+    # queue, then runs the short steps. CI_SERIAL=1 (or a real endpoint) runs everything one after the other.
     background = None
-    beside = "integration" in steps and "molecule" in steps and not os.environ.get("CI_SERIAL")
+    beside = ("integration" in steps and "molecule" in steps and not os.environ.get("CI_SERIAL")
+              and not real_endpoint_configured())
     if beside:
         steps.remove("molecule")
-    for name in steps:
-        if name == "integration" and beside:
-            # after the copy and the other steps that read the collection copy: molecule runs from it too
-            args.molecule_queue = ScenarioQueue(molecule_scenarios())
-            if args.molecule_queue.names:
-                background = start_background_step("molecule", args)
-            else:
-                results.append(("molecule", "passed (nothing to run: no molecule scenarios found)", 0.0))
+        join_at = steps.index("integration")
+        steps.remove("integration")
+    joined = not beside
+    for index, name in enumerate(steps):
+        if not joined and index == join_at:
+            results.extend(join_queue(args, background))
+            joined = True
         print("\n===== step %s =====" % name, flush=True)
         results.append(run_step(name, args))
-    if background is not None:
-        print("\n===== step molecule: the scenarios still queued, here =====", flush=True)
-        started = time.monotonic()
-        here = run_step("molecule", args, quiet=True)
-        mark = time.monotonic() - started
-        outcome, elapsed = finish_background_step(background)[1:]
-        queue = args.molecule_queue
-        outcome = "passed" if not queue.failed else "FAILED (%s)" % ", ".join(queue.failed)
-        print("===== step molecule: %s; %d scenarios, %.1fs of scenario time (%.1fs beside integration, %.1fs "
-              "here) =====" % (outcome, len(queue.seconds), sum(queue.seconds.values()), elapsed, mark), flush=True)
-        if here[1].startswith("FAILED") and not queue.failed:
-            outcome = here[1]
-        results.append(("molecule", outcome, max(elapsed, mark)))
+        if beside and name == "copy":
+            background = start_second_runner(args)
+    if not joined:
+        results.extend(join_queue(args, background))
     print("\nSummary:")
     for name, outcome, elapsed in results:
         print("  %-12s %7.1fs  %s" % (name, elapsed, outcome))

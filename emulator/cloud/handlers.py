@@ -147,6 +147,8 @@ class CloudAPI(*families.handler_mixins()):
 
     def _dispatch(self, req: Request, version: str, version_ok: bool) -> Response:
         match = route(self.router, req.method.upper(), req.path)
+        if match.route.access == "public":  # a download outside the API (families/replication.py: CA cert)
+            return match.handler(self, req, _Ctx(version, ""), **match.params)
         key = self._authenticate(req)
         if not version_ok:
             raise bad("invalid Cc-Version.")
@@ -438,7 +440,10 @@ class CloudAPI(*families.handler_mixins()):
 
     def connection_string(self, req, ctx, cluster_id):
         c = self.s._ready_cluster(cluster_id)
-        os_name = self._qenum(req, "os", ("MAC", "LINUX", "WINDOWS"), "LINUX")
+        os_name = self._qenum(req, "os", ("MAC", "LINUX", "WINDOWS"))
+        if os_name is None and c["dedicated"] is not None:
+            # the spec: "Required only for dedicated clusters" (the sslrootcert path depends on it)
+            raise bad('os is required for a dedicated cluster: MAC, LINUX or WINDOWS')
         db = req.q("database") or "defaultdb"
         user = req.q("sql_user") or ""
         host = self._render(c, ctx)["sql_dns"]

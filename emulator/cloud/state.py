@@ -187,6 +187,7 @@ class CloudState(*families.state_mixins()):
         c = self._ready_cluster(cid)
         if c["state"] == "LOCKED" and self.settings["lock_scope"] == "all":
             raise self._lock_error()
+        self._replication_write_guard(c)  # families/replication.py: the standby of a stream takes no writes
         return c
 
     # -- validation shared by create and update -------------------------------------------

@@ -82,6 +82,18 @@ def test_requests_delete(fresh_emulator):
     assert e.requests() == []
 
 
+def test_requests_take_reads_and_clears(fresh_emulator):
+    e = fresh_emulator
+    requests.get(e.node_url(1) + "/api/v2/health/")
+    requests.get(e.cloud_url + "/api/v1/clusters")
+    taken = e.control("GET", "/_emulator/requests?api=cluster&take=true")["requests"]
+    assert [(r["method"], r["path"]) for r in taken] == [("GET", "/api/v2/health/")]
+    assert e.requests() == []  # the whole log went, the Cloud request too
+    assert e.control("GET", "/_emulator/requests?take=true")["requests"] == []
+    bad = requests.get(e.control_url + "/_emulator/requests?take=maybe")
+    assert bad.status_code == 400 and "take" in bad.json()["error"]
+
+
 def test_reset_restores_start_state(fresh_emulator):
     e = fresh_emulator
     tok = e.login(1)

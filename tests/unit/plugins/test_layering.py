@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The layering rules of design.md, checked on the source: only the two clients hold API paths.
 
-* No string in the code of a plugin (outside ``module_utils/cloud.py`` and ``module_utils/cluster.py``)
+* No string in the code of a plugin (outside ``module_utils/cloud.py``, its family mixins ``cloud_<family>.py``
+  and ``module_utils/cluster.py``)
   contains ``/api/`` or starts like a Cloud API path; the DOCUMENTATION, EXAMPLES and RETURN texts
   may name endpoints for the reader.
 * Nothing outside the clients touches a client's ``transport``.
@@ -20,9 +21,9 @@ import pytest
 
 PLUGINS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins")
 CLIENTS = {os.path.join("module_utils", "cloud.py"), os.path.join("module_utils", "cluster.py")}
-# the Cloud client's family mixins (module_utils/cloud_<family>.py) hold their family's paths
+# the client mixins of the Cloud API resource families (module_utils/cloud_<family>.py) own their paths too
 CLIENTS |= {os.path.join("module_utils", "cloud_%s.py" % family) for family in (
-    "org", "access", "backup", "maintenance", "export", "egress", "private_endpoints", "replication")}
+    "access", "backup", "egress", "export", "maintenance", "org", "private_endpoints", "replication")}
 DOC_NAMES = {"DOCUMENTATION", "EXAMPLES", "RETURN"}
 # a Cloud path as the modules used to write it: "/clusters/...", "/auditlogevents", ...
 CLOUD_PATH = re.compile(r"^/(clusters|auditlogevents|cluster-versions|folders|users|roles|organization|"
