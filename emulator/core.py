@@ -65,7 +65,7 @@ class Response:
         return cls(status, (message + "\n").encode("utf-8"), h)
 
 
-SECRET_KEYS = ("password", "secret", "token", "session", "api_key", "authorization")
+SECRET_KEYS = ("password", "secret", "token", "session", "api_key", "authorization", "shared_key")
 
 
 def redact(obj: Any) -> Any:

@@ -602,8 +602,7 @@ class CloudState(*families.state_mixins()):
             if dd is None:
                 raise bad("dedicated settings cannot be applied to a serverless cluster")
             d = body["dedicated"]
-            if d.get("cmek_region_specs"):
-                raise bad("CMEK is not enabled for this cluster", FAILED_PRECONDITION)
+            cmek_new = self._cmek_region_specs_for_update(c, d)  # families/export.py: keys of new regions
             if "region_nodes" in d:
                 self._check_region_nodes(c["provider"], d["region_nodes"])
                 if d["region_nodes"] != dd["region_nodes"]:
@@ -649,6 +648,8 @@ class CloudState(*families.state_mixins()):
             c["updated_at"] = self._now_us()
         if lock_op:
             self._start_lock(c, lock_op, {"kind": "edit", "snapshot": snapshot}, self.settings["update_seconds"])
+        if "dedicated" in body:
+            self._cmek_add_regions(c, cmek_new)
 
     @staticmethod
     def cluster_nodes(c: Dict, region: Optional[str]) -> List[Dict]:
