@@ -236,7 +236,7 @@ def integration_chunks(targets):
                 break
         else:
             chunks.append([cost, [name]])
-    return [(cost, names) for cost, names in chunks]
+    return [tuple(chunk) for chunk in chunks]
 
 
 class ScenarioQueue:

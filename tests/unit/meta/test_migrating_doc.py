@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """docs/migrating-from-terraform.md: every resource and data source of the Terraform provider is listed beside
-a module that exists (or one marked "(issue 13)"), and the worked example uses existing modules with options
+a module that exists, and the worked example uses existing modules with options
 they document. (The integration target cloud_access runs the worked example itself.)"""
 
 import os
@@ -55,8 +55,8 @@ def check_rows(rows):
         if not named:
             problems.append("%s: no module named" % name)
         for module in named:
-            if module not in modules and "(issue 13)" not in cell:
-                problems.append("%s: %s is not a module and not marked (issue 13)" % (name, module))
+            if module not in modules:
+                problems.append("%s: %s is not a module" % (name, module))
     return problems
 
 
