@@ -361,6 +361,6 @@ def test_fuzz_report():
     report["operations_without_200"] = never
     with open(os.path.join(out_dir, "cloud_fuzz.json"), "w") as f:
         json.dump(report, f, indent=2, sort_keys=True)
-    print("operations fuzzed 10+ times that never answered 200 (%d of %d): %s" % (len(never), len(fuzzed),
-                                                                                 ", ".join(never) or "none"))
+    print("operations fuzzed 10+ times that never answered 200 (%d of %d): %s"
+          % (len(never), len(fuzzed), ", ".join(never) or "none"))
     assert len(never) <= len(fuzzed) // 5, never

@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """cloud_api_key: validation (pure), then the module against the in-process emulator: the secret once (in the
 create result and a 0600 file), never a second key, no-op in two reads, rename, existing secret_file refused before
-any write, a lost create answer, delete revokes the secret; the action plugin hides a result with a secret."""
+any write, a lost create answer, delete revokes the secret.
+The action plugin that hides a result with a secret: tests/unit/plugins/action/test_cloud_api_key.py."""
 
 import os
 import stat
@@ -12,9 +13,7 @@ import stat
 import pytest
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.plugins.action import ActionBase
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.action import cloud_api_key as action
 from ansible_collections.cockroachdb.cockroachdb.plugins.modules import cloud_api_key as mod
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.modules.cloud_support import (
     reads,
@@ -125,17 +124,3 @@ def test_lost_create_answer_fails_and_names_the_key(emu):
 def test_unknown_service_account_fails_without_writes(emu):
     res = run_cloud(emu, mod, service_account="nobody", name="deploy")
     assert res.failed and "service_account option" in res["msg"] and writes(emu) == []
-
-
-def test_action_plugin_hides_results_with_a_secret(monkeypatch):
-    class Task:
-        resolved_action = "cockroachdb.cockroachdb.cloud_api_key"
-        args = {}
-
-    monkeypatch.setattr(ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
-    act = action.ActionModule.__new__(action.ActionModule)
-    act._task = Task()
-    for answer, hidden in (({"changed": True, "secret": "CCDB1_x_y"}, True), ({"changed": False, "secret": None}, False)):
-        act._execute_module = lambda answer=answer, **kw: dict(answer)
-        res = act.run(task_vars={})
-        assert bool(res.get("_ansible_no_log")) == hidden and res["secret"] == answer["secret"]
