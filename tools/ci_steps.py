@@ -245,11 +245,16 @@ class ScenarioQueue:
     """The work both runners of one make test take from, longest first (thread-safe): molecule scenarios and
     chunks of integration targets. Items are ("molecule", name) or ("integration", [targets])."""
 
-    def __init__(self, names, chunks=()):
+    def __init__(self, names, chunks=(), steps=()):
         self.lock = threading.Lock()
         items = [(SCENARIO_SECONDS.get(name, 60), ("molecule", name)) for name in names]
         items += [(cost, ("integration", list(targets))) for cost, targets in chunks]
         self.items = [item for dummy, item in sorted(items, key=lambda pair: -pair[0])]
+        # short steps that read the main collection copy (lint, docs, changelog): last, and only once the main
+        # runner has finished sanity/units/emulator there (steps_ready), so that neither runner idles at the end
+        self.items += [("step", name) for name in steps]
+        self.steps_ready = threading.Event()
+        self.step_results = []
         self.failed = []
         self.seconds = {}
 
@@ -259,7 +264,10 @@ class ScenarioQueue:
 
     def take(self):
         with self.lock:
-            return self.items.pop(0) if self.items else None
+            for index, (kind, dummy) in enumerate(self.items):
+                if kind != "step" or self.steps_ready.is_set():
+                    return self.items.pop(index)
+            return None
 
     def done(self, label, seconds, rc):
         with self.lock:
@@ -295,6 +303,14 @@ def step_molecule(args):
             label = payload
             rc = run([tool("molecule"), "test", "-s", payload], cwd=os.path.join(coll_dir, "extensions"), stdout=out,
                      coll_root=coll_root)
+        elif kind == "step":
+            label = "step " + payload
+            print("\n===== step %s (from the queue) =====" % payload, file=out or sys.stdout, flush=True)
+            result = run_step(payload, args, quiet=True)
+            print("===== step %s: %s in %.1fs =====" % result, file=out or sys.stdout, flush=True)
+            with queue.lock:
+                queue.step_results.append(result)
+            rc = 0 if result[1].startswith("passed") else 1
         else:
             label = "integration(%s)" % " ".join(payload)
             rc = run_integration(args, payload, coll_dir=coll_dir, stdout=out)
@@ -306,15 +322,17 @@ def step_molecule(args):
 
 
 def step_lint(args):
-    return run([tool("ansible-lint"), "--profile", "production", "--nocolor"], cwd=COLL_DIR)
+    return run([tool("ansible-lint"), "--profile", "production", "--nocolor"], cwd=COLL_DIR,
+               stdout=getattr(args, "molecule_output", None))
 
 
 def step_docs(args):
-    return run([tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."], cwd=COLL_DIR)
+    return run([tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."], cwd=COLL_DIR,
+               stdout=getattr(args, "molecule_output", None))
 
 
 def step_changelog(args):
-    return run([tool("antsibull-changelog"), "lint"], cwd=ROOT)
+    return run([tool("antsibull-changelog"), "lint"], cwd=ROOT, stdout=getattr(args, "molecule_output", None))
 
 
 def step_galaxy(args):
@@ -406,14 +424,14 @@ def finish_background_step(background):
     return result
 
 
-def start_second_runner(args):
+def start_second_runner(args, steps=()):
     """A second copy of the collection, the shared work queue, and a runner on that copy in a thread."""
     second = os.path.join(COLL_ROOT + "-2", "ansible_collections", "cockroachdb", "cockroachdb")
     if os.path.isdir(second):
         shutil.rmtree(second)
     shutil.copytree(COLL_DIR, second)
     targets = os.environ.get("CI_TARGETS", "").split() or integration_targets()
-    args.molecule_queue = ScenarioQueue(molecule_scenarios(), integration_chunks(targets))
+    args.molecule_queue = ScenarioQueue(molecule_scenarios(), integration_chunks(targets), steps)
     args.started_queue = time.monotonic()
     runner_args = argparse.Namespace(**vars(args))
     runner_args.runner_dir = second
@@ -424,20 +442,22 @@ def join_queue(args, background):
     """This runner takes the queued work too; then both runners' results, as steps integration and molecule."""
     print("\n===== steps integration + molecule: the work still queued, here =====", flush=True)
     queue = args.molecule_queue
+    queue.steps_ready.set()
     run_step("molecule", args, quiet=True)
     if background is not None:
         finish_background_step(background)
     wall = time.monotonic() - args.started_queue
     out = []
     for kind in ("integration", "molecule"):
-        labels = [label for label in queue.seconds if label.startswith("integration(") == (kind == "integration")]
+        labels = [label for label in queue.seconds if not label.startswith("step ")
+                  and label.startswith("integration(") == (kind == "integration")]
         failed = [label for label in queue.failed if label in labels]
         seconds = sum(queue.seconds[label] for label in labels)
         outcome = "passed" if not failed else "FAILED (%s)" % ", ".join(failed)
         print("===== step %s: %s; %d runs, %.1fs of run time (both runners: %.1fs wall since the copy) =====" % (
             kind, outcome, len(labels), seconds, wall), flush=True)
         out.append((kind, outcome, seconds))
-    return out
+    return out + sorted(queue.step_results, key=lambda result: STEPS.index(result[0]))
 
 
 def main(argv):
@@ -459,14 +479,18 @@ def main(argv):
     # starts on a second copy of the collection (its own emulator per integration chunk, its output kept in a file
     # and printed at the end) and takes work from one queue, longest first: molecule scenarios and chunks of
     # integration targets. This runner does sanity, units and the emulator tests meanwhile, then takes from the same
-    # queue, then runs the short steps. CI_SERIAL=1 (or a real endpoint) runs everything one after the other.
+    # queue (whose last items are lint, docs and changelog, for whichever runner is free), then runs galaxy.
+    # CI_SERIAL=1 (or a real endpoint) runs everything one after the other.
     background = None
     beside = ("integration" in steps and "molecule" in steps and not os.environ.get("CI_SERIAL")
               and not real_endpoint_configured())
+    queued_steps = []
     if beside:
         steps.remove("molecule")
         join_at = steps.index("integration")
         steps.remove("integration")
+        queued_steps = [name for name in ("lint", "docs", "changelog") if name in steps]
+        steps = [name for name in steps if name not in queued_steps]
     joined = not beside
     for index, name in enumerate(steps):
         if not joined and index == join_at:
@@ -475,7 +499,7 @@ def main(argv):
         print("\n===== step %s =====" % name, flush=True)
         results.append(run_step(name, args))
         if beside and name == "copy":
-            background = start_second_runner(args)
+            background = start_second_runner(args, queued_steps)
     if not joined:
         results.extend(join_queue(args, background))
     print("\nSummary:")
