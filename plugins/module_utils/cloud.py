@@ -28,15 +28,6 @@ import re
 import time
 from urllib.parse import quote
 
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import AccessApi
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_backup import BackupApi
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_egress import EgressApi
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_export import ExportApi
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_maintenance import MaintenanceApi
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import OrgApi
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_private_endpoints import PrivateEndpointsApi
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_replication import ReplicationApi
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import machine_type_differs
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.connection import (
     DEFAULT_API_VERSION,
     DEFAULT_SERVER,
@@ -161,7 +152,7 @@ def unapplied_fields(cluster, body):
                     machine_type = spec.pop("machine_type", None)
                     # the API may provision an equivalent type (same vCPUs): compared as cloud_cluster compares it
                     ok = ok and _same(dedicated_config, spec) and (
-                        machine_type is None or not machine_type_differs(cluster, machine_type))
+                        machine_type is None or not _machine_type_differs(cluster, machine_type))
                 else:
                     ok = False
         else:
@@ -260,13 +251,55 @@ def walk_audit_log(fetch, starting_from=None, sort_order="ASC", limit=None, max_
     return entries, cursor
 
 
-class CloudClient(OrgApi, AccessApi, BackupApi, MaintenanceApi, ExportApi, EgressApi, PrivateEndpointsApi,
-                  ReplicationApi):
+def _machine_type_differs(cluster, machine_type):
+    # imported when a wait needs it: most Cloud modules never do, and every import is compiled afresh per task
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import (
+        machine_type_differs,
+    )
+
+    return machine_type_differs(cluster, machine_type)
+
+
+def family_mixins():
+    """Every resource family's client mixin, in a fixed order (what :func:`client_class` joins by default)."""
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import AccessApi
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_backup import BackupApi
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_egress import EgressApi
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_export import ExportApi
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_maintenance import MaintenanceApi
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import OrgApi
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_private_endpoints import (
+        PrivateEndpointsApi,
+    )
+    from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_replication import ReplicationApi
+
+    return (OrgApi, AccessApi, BackupApi, MaintenanceApi, ExportApi, EgressApi, PrivateEndpointsApi, ReplicationApi)
+
+
+_CLASSES = {}
+
+
+def client_class(mixins=None):
+    """:class:`CloudClient` joined with the family mixins ``mixins`` (None: every family).
+
+    A module names the families it uses (``CloudModule(..., client_mixins=(OrgApi,))``): a module runs in a fresh
+    interpreter that compiles every module_utils file it imports from AnsiballZ's zip, and the eight family files
+    cost ~110 ms of a ~500 ms Cloud task. Plugins and tests that want every path take the default.
+    """
+    mixins = family_mixins() if mixins is None else tuple(mixins)
+    if not mixins:
+        return CloudClient
+    if mixins not in _CLASSES:
+        _CLASSES[mixins] = type("CloudClient", (CloudClient,) + mixins, {})
+    return _CLASSES[mixins]
+
+
+class CloudClient:
     """Talks to the Cloud API. Never touches ``AnsibleModule``.
 
     The paths of the clusters and of their SQL users, databases and allowlist are here; each other
     resource family's are in its mixin (``cloud_<family>.py``, one per family of the emulator's
-    ``emulator/cloud/families/``).
+    ``emulator/cloud/families/``), joined to this class by :func:`client_class` for the module that uses them.
     """
 
     page_limit = DEFAULT_PAGE_LIMIT  # ``pagination.limit`` of every list request

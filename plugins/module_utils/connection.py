@@ -168,11 +168,12 @@ class CloudConnection(_Connection):
                           % (version, ", ".join(KNOWN_API_VERSIONS)))
         return errors + super().errors()
 
-    def client(self, **overrides):
-        """A :class:`CloudClient`; ``overrides`` (``session``, ``sleep``, ``clock``, ``retry``) are for tests."""
-        from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import CloudClient
+    def client(self, mixins=None, **overrides):
+        """A :class:`CloudClient` with the family ``mixins`` (None: every family, see ``cloud.client_class``);
+        ``overrides`` (``session``, ``sleep``, ``clock``, ``retry``) are for tests."""
+        from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import client_class
 
-        return CloudClient(
+        return client_class(mixins)(
             self.options["api_key"], server=checks.cloud_api_url(self.options["api_url"], _cloud_api_prefix())[1],
             api_version=self.options["api_version"],
             timeout=self.get("timeout", 30.0), validate_certs=self.get("validate_certs", True),

@@ -343,6 +343,7 @@ def run_once(m, done):
 
 def main():
     m = CloudModule(
+        client_mixins=(),
         argument_spec=dict(
             CHILD_ARGSPEC,
             cidr=dict(type="str"),

@@ -153,7 +153,7 @@ service_account_id:
 import os
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import named
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import OrgApi, named
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 
 MAX_NAME = 128
@@ -258,7 +258,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(OrgApi,), argument_spec=dict(
         service_account=dict(type="str", required=True),
         name=dict(type="str", required=True),
         rename_from=dict(type="str"),

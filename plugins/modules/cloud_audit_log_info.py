@@ -145,7 +145,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(), argument_spec=dict(
         starting_from=dict(type="str"),
         sort_order=dict(type="str", choices=["ASC", "DESC"], default="ASC"),
         limit=dict(type="int"),

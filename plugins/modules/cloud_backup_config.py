@@ -98,6 +98,7 @@ cluster_id:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_backup import (
+    BackupApi,
     FREQUENCIES,
     RETENTIONS,
     backup_config_changes,
@@ -151,7 +152,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(BackupApi,), argument_spec=dict(
         CHILD_ARGSPEC,
         enabled=dict(type="bool"),
         frequency_minutes=dict(type="int", choices=list(FREQUENCIES)),

@@ -89,7 +89,7 @@ cluster_id:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_backup import time_range_errors
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_backup import BackupApi, time_range_errors
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,
@@ -112,7 +112,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(BackupApi,), argument_spec=dict(
         CHILD_ARGSPEC,
         start_time=dict(type="str"),
         end_time=dict(type="str"),

@@ -160,6 +160,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_maintenance import (
+    MaintenanceApi,
     blackout_schedule_errors,
     blackout_shape_errors,
     blackout_view,
@@ -305,6 +306,7 @@ def run_once(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(MaintenanceApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             start_time=dict(type="str"),

@@ -102,6 +102,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_maintenance import (
+    MaintenanceApi,
     fingerprints,
     pem_certificates,
     same_certificates,
@@ -215,6 +216,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(MaintenanceApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             x509_pem_cert=dict(type="str", no_log=False),

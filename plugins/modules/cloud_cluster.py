@@ -368,7 +368,7 @@ diff:
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils import checks
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import folder_path_error, is_folder_id
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import OrgApi, folder_path_error, is_folder_id
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_cluster_changes import (
     cluster_changes,
     cluster_option_errors,
@@ -466,6 +466,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(OrgApi,),
         argument_spec=dict(
             name=dict(type="str"),
             id=dict(type="str"),

@@ -139,7 +139,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(), argument_spec=dict(
         name=dict(type="str"),
         id=dict(type="str"),
         show_inactive=dict(type="bool", default=False),

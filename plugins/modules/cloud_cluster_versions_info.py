@@ -108,7 +108,7 @@ upgrades_from_current:
 import re
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import mark_versions
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import AccessApi, mark_versions
 
 
 def validate(params):
@@ -127,7 +127,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(current_version=dict(type="str")), validate=validate)
+    m = CloudModule(client_mixins=(AccessApi,), argument_spec=dict(current_version=dict(type="str")), validate=validate)
     m.run(run)
 
 

@@ -186,6 +186,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_export import (
+    ExportApi,
     CMEK_KEY_TYPES,
     FAILED,
     TRANSIENT,
@@ -357,7 +358,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(ExportApi,), argument_spec=dict(
         CHILD_ARGSPEC,
         region_specs=dict(type="list", elements="dict", options=dict(
             region=dict(type="str", required=True),

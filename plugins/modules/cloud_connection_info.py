@@ -178,7 +178,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     ClusterTarget,
     child_option_errors,
 )
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_replication import connection_info
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_replication import ReplicationApi, connection_info
 
 
 def validate(params):
@@ -205,7 +205,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(ReplicationApi,), argument_spec=dict(
         CHILD_ARGSPEC,
         database=dict(type="str", default="defaultdb"),
         sql_user=dict(type="str"),

@@ -151,6 +151,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_egress import (
+    EgressApi,
     ENDPOINT_GONE,
     ENDPOINT_SETTLED,
     ENDPOINT_TERMINAL,
@@ -290,6 +291,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(EgressApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             id=dict(type="str"),

@@ -196,6 +196,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_egress import (
+    EgressApi,
     desired_rules,
     needs_replace,
     rule_changes,
@@ -305,6 +306,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(EgressApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             rules=dict(type="list", elements="dict", required=True, options=dict(

@@ -77,6 +77,7 @@ cluster_id:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_egress import EgressApi
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_children import (
     CHILD_ARGSPEC,
     ClusterTarget,
@@ -129,6 +130,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(EgressApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             egress_traffic_policy=dict(type="str", required=True, choices=["ALLOW_ALL", "DEFAULT_DENY"]),

@@ -143,6 +143,7 @@ deleted_subfolders:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import (
+    OrgApi,
     ROOT_ID,
     describe_contents,
     folder_path,
@@ -340,7 +341,7 @@ def absent(m, current, extra):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(OrgApi,), argument_spec=dict(
         path=dict(type="str", required=True),
         from_path=dict(type="str"),
         parents=dict(type="bool", default=False),

@@ -113,6 +113,7 @@ contents:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import (
+    OrgApi,
     folder_path,
     folder_path_error,
     is_root,
@@ -149,7 +150,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(folder=dict(type="str")), validate=validate)
+    m = CloudModule(client_mixins=(OrgApi,), argument_spec=dict(folder=dict(type="str")), validate=validate)
     m.run(run)
 
 

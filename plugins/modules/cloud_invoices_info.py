@@ -157,7 +157,7 @@ import re
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import is_uuid
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import invoice_spend
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import AccessApi, invoice_spend
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -205,6 +205,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(AccessApi,),
         argument_spec=dict(
             start_time=dict(type="str"),
             end_time=dict(type="str"),

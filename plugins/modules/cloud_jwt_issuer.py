@@ -124,6 +124,7 @@ import json
 import re
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import AccessApi
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 
 FIELDS = ("issuer_url", "audience", "jwks", "claim", "identity_map")
@@ -240,6 +241,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(AccessApi,),
         argument_spec=dict(
             issuer_url=dict(type="str", required=True),
             audience=dict(type="str", aliases=["audiences"]),

@@ -202,6 +202,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_export import (
+    ExportApi,
     FAILED,
     LOG_EXPORT_TYPES,
     LOG_LEVELS,
@@ -304,7 +305,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(ExportApi,), argument_spec=dict(
         CHILD_ARGSPEC,
         type=dict(type="str", choices=list(LOG_EXPORT_TYPES)),
         log_name=dict(type="str"),

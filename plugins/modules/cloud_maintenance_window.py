@@ -116,6 +116,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_maintenance import (
+    MaintenanceApi,
     format_duration,
     parse_duration,
     window_option_errors,
@@ -192,6 +193,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(MaintenanceApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             offset_duration=dict(type="raw"),

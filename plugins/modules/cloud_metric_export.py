@@ -180,6 +180,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_export import (
+    ExportApi,
     FAILED,
     METRIC_FIELDS,
     TRANSIENT,
@@ -272,7 +273,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(ExportApi,), argument_spec=dict(
         CHILD_ARGSPEC,
         type=dict(type="str", required=True, choices=["cloudwatch", "datadog", "prometheus"]),
         state=dict(type="str", choices=["present", "absent"], default="present"),

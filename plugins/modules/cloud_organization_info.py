@@ -90,6 +90,7 @@ missing_persons:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import AccessApi
 
 
 def validate(params):
@@ -109,7 +110,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(email=dict(type="list", elements="str", default=[])), validate=validate)
+    m = CloudModule(client_mixins=(AccessApi,), argument_spec=dict(email=dict(type="list", elements="str", default=[])), validate=validate)
     m.run(run)
 
 

@@ -191,6 +191,7 @@ standby_cluster_id:
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import cluster_named, is_uuid
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_replication import (
+    ReplicationApi,
     predicted_stream,
     rfc3339_error,
     stream_diff_view,
@@ -284,7 +285,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(ReplicationApi,), argument_spec=dict(
         primary_cluster=dict(type="str", required=True),
         standby_cluster=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "failed_over", "canceled"], default="present"),

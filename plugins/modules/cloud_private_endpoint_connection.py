@@ -128,6 +128,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_private_endpoints import (
+    PrivateEndpointsApi,
     CONNECTION_FINAL_FAILURES,
     connection_named,
     connection_view,
@@ -233,6 +234,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(PrivateEndpointsApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             endpoint_id=dict(type="str", required=True),

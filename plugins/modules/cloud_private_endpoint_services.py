@@ -132,6 +132,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_private_endpoints import (
+    PrivateEndpointsApi,
     cluster_regions,
     is_dedicated,
     missing_service_regions,
@@ -174,6 +175,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(PrivateEndpointsApi,),
         argument_spec=dict(CHILD_ARGSPEC, wait=dict(type="bool", default=True)),
         validate=child_option_errors,
     )

@@ -131,6 +131,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_private_endpoints import (
+    PrivateEndpointsApi,
     TRUSTED_OWNER_TYPES,
     trusted_owner_errors,
     trusted_owner_view,
@@ -217,6 +218,7 @@ def run_once(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(PrivateEndpointsApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             external_owner_id=dict(type="str"),

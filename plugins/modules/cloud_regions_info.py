@@ -90,7 +90,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(), argument_spec=dict(
         provider=dict(type="str", choices=["AWS", "AZURE", "GCP"]),
         serverless=dict(type="bool", default=False),
     ))

@@ -211,6 +211,7 @@ cluster_id:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_backup import (
+    BackupApi,
     RESTORE_TYPES,
     RestoreFailedError,
     matching_restore,
@@ -334,7 +335,7 @@ def main():
     opts_spec = dict(new_db_name=dict(type="str"), into_db=dict(type="str"), schema_only=dict(type="bool"),
                      skip_localities_check=dict(type="bool"), skip_missing_foreign_keys=dict(type="bool"),
                      skip_missing_sequences=dict(type="bool"), skip_missing_views=dict(type="bool"))
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(BackupApi,), argument_spec=dict(
         CHILD_ARGSPEC,
         source_cluster=dict(type="str"),
         type=dict(type="str", choices=list(RESTORE_TYPES)),

@@ -147,6 +147,7 @@ cluster_id:
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_backup import (
+    BackupApi,
     restore_finished,
     time_range_errors,
 )
@@ -178,7 +179,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(BackupApi,), argument_spec=dict(
         CHILD_ARGSPEC,
         restore_id=dict(type="str"),
         start_time=dict(type="str"),

@@ -166,8 +166,10 @@ removed:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import OrgApi
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud import is_uuid
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_access import (
+    AccessApi,
     REQUIRED_GRANT,
     grant_body,
     grant_key,
@@ -335,6 +337,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(AccessApi, OrgApi),
         argument_spec=dict(
             email=dict(type="str"),
             service_account=dict(type="str"),

@@ -100,7 +100,7 @@ service_account:
 """
 
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.module_base import CloudModule
-from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import is_folder_id, named
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_org import OrgApi, is_folder_id, named
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import NotFoundError
 
@@ -160,7 +160,7 @@ def run(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(OrgApi,), argument_spec=dict(
         name=dict(type="str", required=True),
         id=dict(type="str"),
         description=dict(type="str"),

@@ -237,6 +237,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(),
         argument_spec=dict(
             cluster=dict(type="str", required=True),
             usage_limits=dict(type="dict", options=dict(

@@ -195,7 +195,7 @@ def run_once(m):
 
 
 def main():
-    m = CloudModule(argument_spec=dict(
+    m = CloudModule(client_mixins=(), argument_spec=dict(
         CHILD_ARGSPEC,
         name=dict(type="str", required=True),
         password=dict(type="str", no_log=True),

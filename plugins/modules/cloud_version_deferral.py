@@ -77,6 +77,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_maintenance import (
+    MaintenanceApi,
     DEFERRAL_POLICIES,
     same_deferral,
 )
@@ -112,6 +113,7 @@ def run(m):
 
 def main():
     m = CloudModule(
+        client_mixins=(MaintenanceApi,),
         argument_spec=dict(
             CHILD_ARGSPEC,
             deferral_policy=dict(type="str", required=True, choices=list(DEFERRAL_POLICIES)),

@@ -9,8 +9,10 @@
   contains ``/api/`` or starts like a Cloud API path; the DOCUMENTATION, EXAMPLES and RETURN texts
   may name endpoints for the reader.
 * Nothing outside the clients touches a client's ``transport``.
-* One place builds each client: ``CloudClient(`` and ``ClusterClient(`` are called only in
+* One place builds each client: ``CloudClient(``, ``client_class(`` and ``ClusterClient(`` are called only in
   ``module_utils/connection.py``.
+* Every Cloud module names the family client mixins whose methods it calls (``client_mixins``), no more and no
+  fewer: a missing one fails at run time, an extra one is compiled on every task for nothing.
 """
 
 import ast
@@ -87,6 +89,46 @@ def test_one_place_builds_each_client(rel, path):
         tree = ast.parse(handle.read())
     offenders = ["line %d: %s" % (n.lineno, n.func.id if isinstance(n.func, ast.Name) else n.func.attr)
                  for n in ast.walk(tree) if isinstance(n, ast.Call)
-                 and getattr(n.func, "id", getattr(n.func, "attr", None)) in ("CloudClient", "ClusterClient")]
+                 and getattr(n.func, "id", getattr(n.func, "attr", None)) in ("CloudClient", "ClusterClient", "client_class")]
     assert not offenders, "%s builds a client itself; use CloudConnection/ClusterConnection.client(): %s" % (
         rel, offenders)
+
+
+def family_methods():
+    """{method name: mixin class name} of every family client mixin (module_utils/cloud_<family>.py)."""
+    found = {}
+    for rel, path in plugin_files():
+        name = os.path.basename(rel)
+        if not (rel.startswith("module_utils") and name.startswith("cloud_")):
+            continue
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Api"):
+                found.update((item.name, node.name) for item in node.body if isinstance(item, ast.FunctionDef))
+    return found
+
+
+CLOUD_MODULES = [(rel, path) for rel, path in plugin_files()
+                 if rel.startswith("modules") and os.path.basename(rel).startswith("cloud_")]
+
+
+def test_the_mixin_scan_sees_the_families():
+    methods = family_methods()
+    assert len(set(methods.values())) >= 8 and len(methods) > 100, methods
+    assert len(CLOUD_MODULES) >= 36
+
+
+@pytest.mark.parametrize("rel,path", CLOUD_MODULES, ids=[rel for rel, _path in CLOUD_MODULES])
+def test_cloud_module_names_its_client_mixins(rel, path):
+    methods = family_methods()
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    needed = sorted({methods[n.attr] for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in methods})
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "CloudModule"]
+    assert len(calls) == 1, "%s: one CloudModule(...) expected" % rel
+    given = [k.value for k in calls[0].keywords if k.arg == "client_mixins"]
+    assert given and isinstance(given[0], ast.Tuple), (
+        "%s: pass client_mixins=(...) to CloudModule (the family mixins it uses: %s)" % (rel, needed or "none, ()"))
+    named = sorted(getattr(element, "id", "?") for element in given[0].elts)
+    assert named == needed, "%s: client_mixins names %s, its calls need %s" % (rel, named, needed)
