@@ -5,41 +5,22 @@
 """Shared by the tests of the maintenance modules: two self-signed test CA certificates (public material; their keys
 were thrown away) and an ADVANCED cluster in the emulator."""
 
+import os
+
 from ansible_collections.cockroachdb.cockroachdb.tests.unit.plugins.modules.cloud_support import ready_cluster
 
-CA_ONE = """-----BEGIN CERTIFICATE-----
-MIIDDTCCAfWgAwIBAgIUDLjrzE0OONeb2nCiuB5cPZ8XE2swDQYJKoZIhvcNAQEL
-BQAwFjEUMBIGA1UEAwwLdGVzdC1jYS1vbmUwHhcNMjYxMjAxMDMwODE5WhcNMzYx
-MTI4MDMwODE5WjAWMRQwEgYDVQQDDAt0ZXN0LWNhLW9uZTCCASIwDQYJKoZIhvcN
-AQEBBQADggEPADCCAQoCggEBALO5EF0VX/kWHyCbCMSE+3nKQKM1k6X8FHq0dDRw
-nEhQcLV0M+uJHKQ107QRJw52Fan4x+N7EoHVJIML/buw/TkPK8GEr89oea2yBWmW
-ZZc5UmOUZpyEMZC663aKY9aOthZZ0IyHRaEMU/Q2XH5xFNZl6Es/ikpJ2CdWwkZo
-hirKuu5whzd/x9gogSJS4wrF6IP3oXceXqdjKfHYUv7KT65+1WN4jtWBTvAWa+A9
-Su2p7XmUDQsV+5c41Xsv3dHJz6Z68hM4ZID+mPD61J+R1Y0hx9/GIwrvteufPzlI
-F5O6YTgtdHX+5Hmle/Dqa+L205zmn5YkjBuaPaqDiuSAsnECAwEAAaNTMFEwHQYD
-VR0OBBYEFGbnEOirRBGSR1okYRzcVjQKqTOYMB8GA1UdIwQYMBaAFGbnEOirRBGS
-R1okYRzcVjQKqTOYMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQELBQADggEB
-AABVZ9Nl6XdJYZqD8OT7MU795jz3GhEedrDiIy93pZXAgO4vUfmgBuZLIAm5QNhB
-O7r8JUO8XX3mtjtQU5pLZIpBEPZT/grf2MewD8EaBEF2l5Vs4JHIkWDUF4vdjRWN
-HGO1pAPjkCeUEM4gr0L/dZMwbPgKWpFHUe11n6bErAS8kNAYoGgKp3dwVUUbbG5+
-DGD1OROe0GCfmc+8scHGe52dQKXih+/p0YKbbq8BPJHnMNpBEnl/wPuRg2ExLU5M
-K+HA1Eb62O4awjajinAR7vZ2eFsDgdDpTiRZdEdodPxTR/7rG9FMlL1FWNKqFBuz
-nnVNwnU/T5lzhiqnPa/4pWA=
------END CERTIFICATE-----
-"""
+# one copy of the certificates for every test tree: the integration target's files
+_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "integration", "targets",
+                      "cloud_maintenance", "files")
 
-CA_TWO = """-----BEGIN CERTIFICATE-----
-MIIBgTCCASegAwIBAgIUbamlSAf7E9KXGnnzINcpc/tO1kAwCgYIKoZIzj0EAwIw
-FjEUMBIGA1UEAwwLdGVzdC1jYS10d28wHhcNMjYxMjAxMDMwODE5WhcNMzYxMTI4
-MDMwODE5WjAWMRQwEgYDVQQDDAt0ZXN0LWNhLXR3bzBZMBMGByqGSM49AgEGCCqG
-SM49AwEHA0IABJNhjsv9cj6QEE7ED3tZYSd3yQWX/TfPqO3EYqzXrUkS5gAqZR72
-qUVPQU7Xdo4uBl3EZdXP0apATwQUks1IP6yjUzBRMB0GA1UdDgQWBBTMwyZWpp6S
-M63nTf39ZTz95+ACQjAfBgNVHSMEGDAWgBTMwyZWpp6SM63nTf39ZTz95+ACQjAP
-BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIQDZnK7WDF61H60wV/oC
-XXCEjXjSnQnl9L6gJ+tmkOBIKQIgLSAfOIhGZGqBiio1UmKwWrTX9UpsfjK54z56
-8+Z2hhI=
------END CERTIFICATE-----
-"""
+
+def _read(name):
+    with open(os.path.join(_FILES, name), encoding="ascii") as handle:
+        return handle.read()
+
+
+CA_ONE = _read("ca_one.pem")
+CA_TWO = _read("ca_two.pem")
 
 ADVANCED = {"dedicated": {"region_nodes": {"us-central1": 3}, "hardware": {"machine_spec": {"num_virtual_cpus": 4}}}}
 
