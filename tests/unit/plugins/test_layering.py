@@ -94,9 +94,14 @@ def test_one_place_builds_each_client(rel, path):
         rel, offenders)
 
 
+_FAMILY_METHODS = {}
+
+
 def family_methods():
     """{method name: mixin class name} of every family client mixin (module_utils/cloud_<family>.py)."""
-    found = {}
+    if _FAMILY_METHODS:
+        return _FAMILY_METHODS
+    found = _FAMILY_METHODS
     for rel, path in plugin_files():
         name = os.path.basename(rel)
         if not (rel.startswith("module_utils") and name.startswith("cloud_")):
