@@ -136,8 +136,8 @@ def talk_to_emulator(checks, ready):
 
 def check_emulator_package(checks, installed, work, version):
     print("emulator: python -m emulator from the installed collection, pip package in a fresh venv", flush=True)
-    rc, text = call([sys.executable, "-m", "emulator", "--help"], cwd=installed)
-    checks.ok(rc == 0 and "usage: python -m emulator" in text, "python -m emulator --help in the installed collection")
+    rc, module_help = call([sys.executable, "-m", "emulator", "--help"], cwd=installed)
+    checks.ok(rc == 0 and "usage: python -m emulator" in module_help, "python -m emulator --help in the installed collection")
     venv = os.path.join(work, "venv")
     started = time.monotonic()
     # a fresh venv without pip of its own (ensurepip costs ~8 s); this pip installs into it (pip --python)
@@ -159,6 +159,11 @@ def check_emulator_package(checks, installed, work, version):
     script = os.path.join(venv, "bin", "cockroachdb-emulator")
     if not checks.ok(os.path.isfile(script), "console script %s" % script):
         return
+    rc, script_help = call([script, "--help"], cwd=work)
+    flags = sorted(set(re.findall(r"(--[a-z][a-z-]+)", module_help)))
+    checks.ok(rc == 0 and "usage: cockroachdb-emulator" in script_help and flags and
+              sorted(set(re.findall(r"(--[a-z][a-z-]+)", script_help))) == flags,
+              "cockroachdb-emulator --help: the same %d flags as python -m emulator" % len(flags))
     ready_file = os.path.join(work, "ready.json")
     log_path = os.path.join(work, "emulator.log")
     env = dict(os.environ)
