@@ -272,7 +272,10 @@ def main(argv):
                 os.path.join(artifacts, "rc")) else None
             checks.ok(rc == 0 and status == "successful" and code == "0", "artifacts: status %s, rc %s" % (status, code))
             if status != "successful" and os.path.isfile(os.path.join(artifacts, "stdout")):
-                print(open(os.path.join(artifacts, "stdout"), encoding="utf-8").read()[-4000:], flush=True)
+                tail = open(os.path.join(artifacts, "stdout"), encoding="utf-8").read()[-4000:]
+                for value in [ready["admin_password"], ready["api_key"]] + session_tokens_in(tail):
+                    tail = tail.replace(value, "<redacted>")
+                print(tail, flush=True)  # the job's output, what AWX would show, secrets redacted
             check_events(checks, artifacts)
             check_requests(checks, ready)
             check_no_secret(checks, artifacts, ready, own_token)
