@@ -11,7 +11,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CI_BUILD_ROOT)
 export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(VENV_PY)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all venv test demo bench docs build test-221 clean
+.PHONY: all venv test demo bench docs build ee test-221 clean
 
 all: test
 
@@ -45,6 +45,23 @@ docs: venv
 
 build: venv
 	@mkdir -p build && $(VENV)/bin/ansible-galaxy collection build --force --output-path build .
+
+# The execution environment (docs/execution-environment.md): the collection tarball in build/ee, then the image
+# with Podman or Docker when one runs here, else only the build context (build/ee/context) to build elsewhere.
+# (an engine that answers: a docker client without a daemon does not count)
+EE_ENGINE := $(shell podman info >/dev/null 2>&1 && echo podman || (docker info >/dev/null 2>&1 && echo docker))
+EE_TAG := cockroachdb-ee:$(shell sed -n 's/^version: *//p' galaxy.yml)
+ee: venv
+	@rm -rf build/ee && mkdir -p build/ee
+	@$(VENV)/bin/ansible-galaxy collection build --force --output-path build/ee .
+	@if [ -n "$(EE_ENGINE)" ]; then \
+	  $(VENV)/bin/ansible-builder build --file execution-environment.yml --context build/ee/context \
+	    --container-runtime $(EE_ENGINE) --tag $(EE_TAG); \
+	else \
+	  $(VENV)/bin/ansible-builder create --file execution-environment.yml --context build/ee/context \
+	    --output-filename Containerfile && \
+	  echo "no podman or docker here: build context in build/ee/context (podman build -t $(EE_TAG) build/ee/context)"; \
+	fi
 
 # The same suite on ansible-core 2.21 in a Python 3.12 venv (pyenv), when one is available.
 test-221:

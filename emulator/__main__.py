@@ -1,4 +1,5 @@
-"""``python -m emulator``: serve the Cloud API and N Cluster API nodes on loopback.
+"""``python -m emulator`` (or ``cockroachdb-emulator`` once installed with ``pip install ./emulator``): serve the
+Cloud API and N Cluster API nodes on loopback. Both commands run ``main()`` with the one parser below.
 
 See docs/emulator.md for the flags, the ready file and the control API.
 """
@@ -14,8 +15,16 @@ import sys
 import threading
 
 
+def program_name() -> str:
+    """``python -m emulator`` when run as a module, else the name of the console script (cockroachdb-emulator)."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if not name or name in ("__main__.py", "-m", "-c"):
+        return "python -m emulator"
+    return name
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m emulator",
+    p = argparse.ArgumentParser(prog=program_name(),
                                 description="Local emulator of the CockroachDB Cloud API v1 and Cluster API v2.")
     a = p.add_argument
     a("--host", default="127.0.0.1", help="address every listener binds to (default 127.0.0.1)")

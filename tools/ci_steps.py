@@ -9,7 +9,8 @@
 
 Environment: CI_BUILD_ROOT (where the collection copy goes), CI_TARGETS (integration targets to run),
 CI_SCENARIOS (molecule scenarios to run), CI_SERIAL=1 (one step after the other, no second runner).
-Steps: bootstrap, copy, sanity, units, emulator, integration, molecule, lint, docs, changelog.
+Steps: bootstrap, copy, sanity, units, emulator, integration, molecule, lint, docs, changelog, galaxy, packages,
+runner.
 Every step runs even when an earlier one failed; the exit status is non-zero if any failed,
 and the last line is ``N passed, N failed``.
 """
@@ -61,7 +62,7 @@ def ansible_test_pip_version():
 
 
 STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "lint", "docs", "changelog",
-         "galaxy"]
+         "galaxy", "packages", "runner"]
 
 
 def tool(name):
@@ -381,6 +382,20 @@ def step_galaxy(args):
     return 0
 
 
+def step_packages(args):
+    """The emulator as a pip package (from the installed Galaxy tarball, in a fresh venv) and the execution
+    environment's build context (``ansible-builder create``): see tools/check_packages.py."""
+    return run([sys.executable, os.path.join(ROOT, "tools", "check_packages.py"), COLL_DIR], cwd=ROOT,
+               stdout=getattr(args, "molecule_output", None))
+
+
+def step_runner(args):
+    """demo.yml's Cluster part through ansible-runner, laid out and credentialed as AWX does: see
+    tools/check_runner.py."""
+    return run([sys.executable, os.path.join(ROOT, "tools", "check_runner.py"), COLL_DIR], cwd=ROOT,
+               stdout=getattr(args, "molecule_output", None))
+
+
 def run_step(name, args, quiet=False):
     started = time.monotonic()
     try:
@@ -469,7 +484,7 @@ def main(argv):
     only = [s for s in args.only.split(",") if s]
     skip = [s for s in args.skip.split(",") if s]
     steps = [s for s in STEPS if (not only or s in only) and s not in skip]
-    needs_copy = ("sanity", "units", "integration", "molecule", "lint", "docs", "galaxy")
+    needs_copy = ("sanity", "units", "integration", "molecule", "lint", "docs", "galaxy", "packages", "runner")
     if only and "copy" not in only and any(s in steps for s in needs_copy):
         steps.insert(0, "copy")
     results = []
@@ -489,7 +504,7 @@ def main(argv):
         steps.remove("molecule")
         join_at = steps.index("integration")
         steps.remove("integration")
-        queued_steps = [name for name in ("lint", "docs", "changelog") if name in steps]
+        queued_steps = [name for name in ("lint", "docs", "changelog", "packages", "runner") if name in steps]
         steps = [name for name in steps if name not in queued_steps]
     joined = not beside
     for index, name in enumerate(steps):
