@@ -28,8 +28,8 @@ Every event is a flat dict with a ``type`` key (the full description, with examp
     ``info`` (parsed). Each entry once, oldest first. Entries that exist when the source starts are the
     baseline and are not emitted, unless ``events_since`` says from when to emit them.
 ``cluster_unreachable`` / ``cluster_reachable``
-    the node list could not be read from any URL (``error``, ``error_kind``, ``status``,
-    ``failed_polls``) for ``unreachable_after`` polls in a row / it can again (``down_seconds``,
+    the node list could not be read from any URL (``reason``: a few words such as ``connection refused``
+    or ``HTTP 503``, ``error``: the full message per URL, ``error_kind``, ``status``, ``failed_polls``) for ``unreachable_after`` polls in a row / it can again (``down_seconds``,
     ``failed_polls``). The source keeps polling with a jittered exponential backoff capped at
     ``backoff_max``; after ``cluster_reachable`` every change that happened meanwhile comes as usual.
 ``cluster_snapshot``
@@ -371,7 +371,9 @@ class ClusterWatcher:
         LOG.warning("cannot read the cluster (%d failed poll(s)): %s", self.failures, self.redact(exc.message))
         if self.failures >= self.opts["unreachable_after"] and not self.unreachable_sent:
             self.unreachable_sent = True
-            return [{"type": "cluster_unreachable", "error": self.redact(exc.message), "error_kind": exc.kind,
+            message = self.redact(exc.message)
+            reason = self.gate.short_error(message) if exc.status is None else "HTTP %s" % exc.status
+            return [{"type": "cluster_unreachable", "reason": reason, "error": message, "error_kind": exc.kind,
                      "status": exc.status, "failed_polls": self.failures, "cluster_urls": list(self.urls)}]
         return []
 
