@@ -98,7 +98,7 @@ class RunningSource:
         self.events.append((time.monotonic(), event))
         return event
 
-    async def until(self, done, timeout=20.0, settle=0.6):
+    async def until(self, done, timeout=20.0, settle=0.4):
         """New events until ``done(events)`` holds, then ``settle`` seconds more (to catch extra events)."""
         deadline = time.monotonic() + timeout
         while not done([e for _t, e in self.events[self.cursor:]]):
