@@ -332,9 +332,9 @@ def step_eda(args):
         print("java not found: installing default-jre-headless for ansible-rulebook", file=out or sys.stdout, flush=True)
         apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
         install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "default-jre-headless"]
-        if run(install, env=apt_env, stdout=out) and (run(["apt-get", "update", "-q"], env=apt_env, stdout=out)
-                                                       or run(install, env=apt_env, stdout=out)):
-            return 1
+        if run(install, env=apt_env, stdout=out):  # not in the package lists yet: update them once
+            if run(["apt-get", "update", "-q"], env=apt_env, stdout=out) or run(install, env=apt_env, stdout=out):
+                return 1
     return run([tool("python"), "-m", "pytest", "tests/eda", "-q", "-s", "-p", "no:cacheprovider"], cwd=coll_dir,
                env={"PYTHONDONTWRITEBYTECODE": "1"}, stdout=out, coll_root=os.path.dirname(os.path.dirname(
                    os.path.dirname(coll_dir))))

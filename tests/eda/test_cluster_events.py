@@ -325,11 +325,11 @@ def test_no_secret_in_any_event_or_log_line(env, source, caplog):
         tokens = [watcher.token]
         control.call("POST", "/_emulator/faults", {"rules": [
             {"path": "/api/v2/nodes/", "api": "cluster", "kind": "500", "count": 3}]})
-        for _ in range(4):
+        for _poll in range(4):
             events += watcher.poll()
         control.call("POST", "/_emulator/nodes/2/stop")
         control.call("POST", "/_emulator/clock", {"advance": 8 * 86400})
-        for _ in range(3):
+        for _poll in range(3):
             events += watcher.poll()
         tokens.append(watcher.token)
     finally:

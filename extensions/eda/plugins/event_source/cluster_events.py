@@ -29,7 +29,8 @@ Every event is a flat dict with a ``type`` key (the full description, with examp
     baseline and are not emitted, unless ``events_since`` says from when to emit them.
 ``cluster_unreachable`` / ``cluster_reachable``
     the node list could not be read from any URL (``reason``: a few words such as ``connection refused``
-    or ``HTTP 503``, ``error``: the full message per URL, ``error_kind``, ``status``, ``failed_polls``) for ``unreachable_after`` polls in a row / it can again (``down_seconds``,
+    or ``HTTP 503``, ``error``: the full message per URL, ``error_kind``, ``status``,
+    ``failed_polls``) for ``unreachable_after`` polls in a row / it can again (``down_seconds``,
     ``failed_polls``). The source keeps polling with a jittered exponential backoff capped at
     ``backoff_max``; after ``cluster_reachable`` every change that happened meanwhile comes as usual.
 ``cluster_snapshot``
