@@ -341,3 +341,28 @@ def test_no_secret_in_any_event_or_log_line(env, source, caplog):
         len(ALL_EVENTS + events), len(caplog.records)))
     for secret in [ready["admin_password"]] + tokens:
         assert secret not in text
+
+
+def test_snapshot_first_and_a_wrong_password_is_reported_not_fatal(env, source):
+    ready, _control = env
+    watcher = source["ClusterWatcher"](source["parse_args"](args_for(ready, emit_snapshot=True), environ={}))
+    try:
+        first, second = watcher.poll(), watcher.poll()
+    finally:
+        watcher.close()
+    assert types(first) == ["cluster_snapshot"] and second == []
+    snap = first[0]
+    assert [n["node_id"] for n in snap["nodes"]] == [1, 2, 3]
+    assert all(n["liveness"] == "live" and n["ready"] is True and n["build_tag"] == "v25.4.1" for n in snap["nodes"])
+    assert snap["ranges_underreplicated"] == 0 and snap["ranges_unavailable"] == 0
+
+    wrong = "not-the-" + ready["admin_password"]
+    watcher = source["ClusterWatcher"](source["parse_args"](args_for(ready, password=wrong, retries=0), environ={}))
+    try:
+        events = watcher.poll() + watcher.poll()
+        delay = watcher.next_delay()
+    finally:
+        watcher.close()
+    assert types(events) == ["cluster_unreachable"]  # once, however many polls fail
+    assert events[0]["error_kind"] == "auth" and events[0]["status"] == 401 and events[0]["reason"] == "HTTP 401"
+    assert wrong not in json.dumps(events) and delay >= INTERVAL
