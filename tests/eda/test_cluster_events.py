@@ -367,3 +367,20 @@ def test_snapshot_first_and_a_wrong_password_is_reported_not_fatal(env, source):
     assert types(events) == ["cluster_unreachable"]  # once, however many polls fail
     assert events[0]["error_kind"] == "auth" and events[0]["status"] == 401 and events[0]["reason"] == "HTTP 401"
     assert wrong not in json.dumps(events) and delay >= INTERVAL
+
+
+def test_nodes_added_and_removed_and_unknown_options(source, caplog):
+    opts = source["parse_args"]({"cluster_url": "http://127.0.0.1:1", "username": "u", "password": "p",
+                                 "intervall": 5, "eda_feedback_queue": object()}, environ={})
+    assert "unknown option 'intervall'" in caplog.text and "eda_feedback_queue" not in caplog.text
+    watcher = source["ClusterWatcher"](opts)
+
+    def node(nid, liveness="live", status=3):
+        return {"node_id": nid, "liveness": liveness, "liveness_status": status, "build_tag": "v25.4.1",
+                "version": "25.4", "ranges_underreplicated": 0, "ranges_unavailable": 0, "stores": {}, "ready": True,
+                "ready_known": True, "status": 200, "reason": None}
+
+    watcher.totals = {"ranges_underreplicated": 0, "ranges_unavailable": 0}
+    events = watcher._diff({1: node(1), 2: node(2)}, {1: node(1), 3: node(3)}, dict(watcher.totals))  # pylint: disable=protected-access
+    assert events == [{"type": "node_removed", "node_id": 2, "liveness": "live", "build_tag": "v25.4.1"},
+                      {"type": "node_added", "node_id": 3, "liveness": "live", "build_tag": "v25.4.1"}]

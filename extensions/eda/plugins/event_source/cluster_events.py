@@ -182,8 +182,11 @@ def parse_args(args, environ=None):
     for name in ENV:
         opts[name] = None
     for name, value in (args or {}).items():
-        if name in opts and value is not None:
-            opts[name] = value
+        if name in opts:
+            if value is not None:
+                opts[name] = value
+        elif not name.startswith("eda_"):  # ansible-rulebook adds eda_feedback_queue and the like
+            LOG.warning("cluster_events: unknown option %r ignored (options: %s)", name, ", ".join(sorted(opts)))
     for name, var in ENV.items():
         if opts[name] in (None, "") and environ.get(var):
             opts[name] = environ[var]
