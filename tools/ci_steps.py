@@ -9,8 +9,8 @@
 
 Environment: CI_BUILD_ROOT (where the collection copy goes), CI_TARGETS (integration targets to run),
 CI_SCENARIOS (molecule scenarios to run), CI_SERIAL=1 (one step after the other, no second runner).
-Steps: bootstrap, copy, sanity, units, emulator, integration, molecule, lint, docs, changelog, galaxy, packages,
-runner.
+Steps: bootstrap, copy, sanity, units, emulator, integration, molecule, eda, lint, docs, changelog, galaxy,
+packages, runner.
 Every step runs even when an earlier one failed; the exit status is non-zero if any failed,
 and the last line is ``N passed, N failed``.
 """
@@ -61,8 +61,8 @@ def ansible_test_pip_version():
     return PIP_FALLBACK
 
 
-STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "lint", "docs", "changelog",
-         "galaxy", "packages", "runner"]
+STEPS = ["bootstrap", "copy", "sanity", "units", "emulator", "integration", "molecule", "eda", "lint", "docs",
+         "changelog", "galaxy", "packages", "runner"]
 
 
 def tool(name):
@@ -322,6 +322,25 @@ def step_molecule(args):
     return 1 if any(m.endswith(" FAILED") for m in mine) else 0
 
 
+def step_eda(args):
+    """The EDA source ``cluster_events`` driven by its tests against the emulator, then the example rulebook under
+    ansible-rulebook (which needs a JVM: Debian's default-jre-headless is installed when ``java`` is missing)."""
+    coll_dir = getattr(args, "runner_dir", None) or COLL_DIR
+    out = getattr(args, "molecule_output", None)
+    if not glob.glob(os.path.join(coll_dir, "tests", "eda", "test_*.py")):
+        raise Skip("no event source tests under tests/eda")
+    if not shutil.which("java"):
+        print("java not found: installing default-jre-headless for ansible-rulebook", file=out or sys.stdout, flush=True)
+        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "default-jre-headless"]
+        if run(install, env=apt_env, stdout=out):  # not in the package lists yet: update them once
+            if run(["apt-get", "update", "-q"], env=apt_env, stdout=out) or run(install, env=apt_env, stdout=out):
+                return 1
+    return run([tool("python"), "-m", "pytest", "tests/eda", "-q", "-s", "-p", "no:cacheprovider"], cwd=coll_dir,
+               env={"PYTHONDONTWRITEBYTECODE": "1"}, stdout=out, coll_root=os.path.dirname(os.path.dirname(
+                   os.path.dirname(coll_dir))))
+
+
 def step_lint(args):
     return run([tool("ansible-lint"), "--profile", "production", "--nocolor"], cwd=COLL_DIR,
                stdout=getattr(args, "molecule_output", None))
@@ -484,7 +503,7 @@ def main(argv):
     only = [s for s in args.only.split(",") if s]
     skip = [s for s in args.skip.split(",") if s]
     steps = [s for s in STEPS if (not only or s in only) and s not in skip]
-    needs_copy = ("sanity", "units", "integration", "molecule", "lint", "docs", "galaxy", "packages", "runner")
+    needs_copy = ("sanity", "units", "integration", "molecule", "eda", "lint", "docs", "galaxy", "packages", "runner")
     if only and "copy" not in only and any(s in steps for s in needs_copy):
         steps.insert(0, "copy")
     results = []
@@ -504,7 +523,7 @@ def main(argv):
         steps.remove("molecule")
         join_at = steps.index("integration")
         steps.remove("integration")
-        queued_steps = [name for name in ("lint", "docs", "changelog", "packages", "runner") if name in steps]
+        queued_steps = [name for name in ("eda", "lint", "docs", "changelog", "packages", "runner") if name in steps]
         steps = [name for name in steps if name not in queued_steps]
     joined = not beside
     for index, name in enumerate(steps):
