@@ -52,7 +52,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1280,1000"]
-SCREENSHOTS = {"index.html": "index.png", PAGES_DIR + "/cloud_cluster_module.html": "cloud_cluster.png"}
+# page: [(PNG name, element id to scroll to first, or None for the top of the page)]
+SCREENSHOTS = {"index.html": [("index.png", None)],
+               PAGES_DIR + "/cloud_cluster_module.html": [("cloud_cluster.png", None),
+                                                          ("cloud_cluster-parameters.png", "parameters")]}
 # Options that a page must show besides those read from its own documentation (doc fragments included).
 REQUIRED_OPTIONS = {PAGES_DIR + "/cloud_cluster_module.html": ["name", "plan", "api_key"],
                     PAGES_DIR + "/health_wait_role.html": ["health_wait_timeout"]}
@@ -545,7 +548,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def send_error(self, code, message=None, explain=None):
-        if self.missing is not None:
+        if self.missing is not None and self.path != "/favicon.ico":  # asked by the browser itself, not by a page
             self.missing.append("%s %s" % (code, self.path))
         super().send_error(code, message, explain)
 
@@ -663,14 +666,17 @@ class Browser:
                                                     or details.get("text")))
         return state["html"], {"main_height": state["main_height"], "errors": errors}
 
-    def screenshot(self, path):
+    def screenshot(self, path, anchor=None):
+        if anchor:
+            self.evaluate("document.getElementById(%s).scrollIntoView()" % json.dumps(anchor))
         data = self.call("Page.captureScreenshot", {"format": "png"})["data"]
         with open(path, "wb") as handle:
             handle.write(base64.b64decode(data))
 
 
-def check(out, coll_dir, executable=None):
-    """Every page of ``<out>/html`` in one headless Chromium; 0 when every page renders and every link resolves."""
+def check(out, coll_dir, executable=None, wanted=None):
+    """Every page of ``<out>/html`` in one headless Chromium; 0 when every page renders and every link resolves.
+    ``wanted``: what each page must show (default: expectations() of the collection copy ``coll_dir``)."""
     html_dir = os.path.join(out, "html")
     executable = executable or ensure_chromium()
     if not executable:
@@ -680,7 +686,8 @@ def check(out, coll_dir, executable=None):
     if not paths:
         log("docs check: no pages in %s (run the build first)" % html_dir)
         return 1
-    wanted = expectations(coll_dir)
+    if wanted is None:
+        wanted = expectations(coll_dir)
     shots = os.path.join(out, "screenshots")
     os.makedirs(shots, exist_ok=True)
     missing = []
@@ -691,22 +698,25 @@ def check(out, coll_dir, executable=None):
     base = "http://127.0.0.1:%d/" % server.server_address[1]
     started = time.monotonic()
     pages, problems = {}, {}
+    slowest = (0.0, "")
     try:
         with Browser(executable) as browser:
             log("docs check: chromium up in %.1fs, %d pages at %s" % (time.monotonic() - started, len(paths), base))
             for path in paths:
+                t0 = time.monotonic()
                 try:
                     text, rendered = browser.open(base + path)
                 except (RuntimeError, TimeoutError) as exc:
                     problems[path] = ["did not load: %s" % exc]
                     continue
+                slowest = max(slowest, (time.monotonic() - t0, path))
                 page = parse_page(text)
                 pages[path] = page
                 found = page_problems(path, page, wanted.get(path), rendered)
                 if found:
                     problems[path] = found
-                if path in SCREENSHOTS:
-                    browser.screenshot(os.path.join(shots, SCREENSHOTS[path]))
+                for name, anchor in SCREENSHOTS.get(path, ()):
+                    browser.screenshot(os.path.join(shots, name), anchor)
     finally:
         server.shutdown()
         server.server_close()
@@ -720,8 +730,9 @@ def check(out, coll_dir, executable=None):
         log("docs check: %s: %s" % (path, "; ".join(problems[path])))
     links = sum(len(page["links"]) for page in pages.values())
     options = sum(len(page["options"]) for page in pages.values())
-    log("docs check: %d rendered pages checked (%d links, %d option rows), %d with problems, screenshots in %s, "
-        "%.1fs" % (len(pages), links, options, len(problems), shots, time.monotonic() - started))
+    log("docs check: %d rendered pages checked (%d links, %d option rows; slowest %s in %.2fs), %d with problems, "
+        "screenshots in %s, %.1fs" % (len(pages), links, options, slowest[1], slowest[0], len(problems), shots,
+                                      time.monotonic() - started))
     return 1 if problems else 0
 
 
