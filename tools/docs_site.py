@@ -41,7 +41,7 @@ import threading
 import time
 import unicodedata
 import zlib
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(os.path.abspath(sys.executable))
@@ -241,8 +241,8 @@ def build(out, coll_root=None, docs_dir=None):
     warnings = os.path.join(out, "sphinx-warnings.txt")
     rc = run([os.path.join(BIN, "sphinx-build"), "-b", "html", "-c", out, "-W", "-n", "--keep-going", "-q",
               "-w", warnings, rst, os.path.join(out, "html")], env=env)
-    log("sphinx-build: %.1fs, %d pages%s" % (time.monotonic() - started, len(html_pages(os.path.join(out, "html"))),
-                                           "" if rc == 0 else " (FAILED: warnings in %s)" % warnings))
+    failed = "" if rc == 0 else " (FAILED: warnings in %s)" % warnings
+    log("sphinx-build: %.1fs, %d pages%s" % (time.monotonic() - started, len(html_pages(os.path.join(out, "html"))), failed))
     return rc
 
 
@@ -317,15 +317,15 @@ def expectations(coll_dir, docs_dir=None):
         name = os.path.basename(path)[:-3]
         if kind in SOURCE_ONLY_PLUGIN_DIRS or name.startswith("_"):
             continue
-        pages["%s/%s_%s.html" % (PAGES_DIR, name, kind)] = {"kind": kind, "name": name,
-                                                           "options": documented_options(path, coll_dir)}
+        pages["%s/%s_%s.html" % (PAGES_DIR, name, kind)] = {
+            "kind": kind, "name": name, "options": documented_options(path, coll_dir)}
     for spec_path in sorted(glob.glob(os.path.join(coll_dir, "roles", "*", "meta", "argument_specs.yml"))):
         name = os.path.basename(os.path.dirname(os.path.dirname(spec_path)))
         with open(spec_path, encoding="utf-8") as handle:
             specs = (_yaml().safe_load(handle) or {}).get("argument_specs") or {}
         options = sorted({option for entry in specs.values() for option in (entry.get("options") or {})})
-        pages["%s/%s_role.html" % (PAGES_DIR, name)] = {"kind": "role", "name": name, "options": options,
-                                                       "entry_points": sorted(specs)}
+        pages["%s/%s_role.html" % (PAGES_DIR, name)] = {
+            "kind": "role", "name": name, "options": options, "entry_points": sorted(specs)}
     for path in guide_files(docs_dir):
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
@@ -656,8 +656,8 @@ class Browser:
                 if not request_url.startswith((origin, "data:", "about:", "blob:")):
                     errors.append("non-local request %s" % request_url)
             elif event["method"] == "Network.loadingFailed" and not params.get("canceled"):
-                errors.append("failed request %s (%s)" % (requested.get(params["requestId"], "?"),
-                                                         params.get("errorText")))
+                failed = requested.get(params["requestId"], "?")
+                errors.append("failed request %s (%s)" % (failed, params.get("errorText")))
             elif event["method"] == "Network.responseReceived" and params["response"]["status"] >= 400:
                 errors.append("HTTP %s for %s" % (params["response"]["status"], params["response"]["url"]))
             elif event["method"] == "Runtime.exceptionThrown":

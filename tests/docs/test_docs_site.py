@@ -40,7 +40,8 @@ def page(title="cloud_cluster module", body=""):
 MODULE = {"kind": "module", "name": "cloud_cluster", "options": ["api_key", "name", "plan"]}
 
 
-def problems(html, want=MODULE, path="collections/x/cloud_cluster_module.html", rendered=None):
+def problems(html, want="module", path="collections/x/cloud_cluster_module.html", rendered=None):
+    want = MODULE if want == "module" else want
     return docs_site.page_problems(path, docs_site.parse_page(html), want, rendered)
 
 
