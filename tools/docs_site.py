@@ -17,7 +17,7 @@ refer to come from a small local inventory, ANSIBLE_DOCS_TARGETS) and the theme 
 The collection comes from ANSIBLE_COLLECTIONS_PATH / CI_BUILD_ROOT (``tools/ci_steps.py --only copy`` makes it).
 
 check: serves ``<out>/html`` on 127.0.0.1 from a thread, opens every page in ONE headless Chromium driven over the
-DevTools protocol (websockets), and judges the DOM after load: title, rendered main content, a module's options
+DevTools protocol (websockets; two tabs loading at once), and judges the DOM after load: title, rendered main content, a module's options
 table (every option its documentation declares), a role's argument-spec options, a guide's code examples, the
 index listing every module, every internal link and #anchor, no failed or non-local request, no script error.
 Screenshots of the index and of cloud_cluster's page go to ``<out>/screenshots/``.
@@ -554,17 +554,20 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class Browser:
-    """One headless Chromium for every page, driven over the DevTools protocol (a websocket on loopback)."""
+    """One headless Chromium for every page, driven over the DevTools protocol (a websocket on loopback); ``tabs``
+    pages load at once (one renderer each), the answers are read as each load ends."""
 
-    def __init__(self, executable=CHROMIUM, timeout=30.0):
+    def __init__(self, executable=CHROMIUM, timeout=30.0, tabs=2):
         self.executable = executable
         self.timeout = timeout
+        self.tabs = tabs
         self.profile = None
         self.process = None
         self.socket = None
-        self.session = None
+        self.sessions = []
         self.next_id = 0
-        self.events = []
+        self.replies = {}
+        self.events = {}  # session id -> its events since its last navigation
 
     def __enter__(self):
         from websockets.sync.client import connect  # pylint: disable=import-outside-toplevel
@@ -582,11 +585,13 @@ class Browser:
         with open(port_file, encoding="utf-8") as handle:
             port, path = handle.read().split()[:2]
         self.socket = connect("ws://127.0.0.1:%s%s" % (port, path), max_size=None, open_timeout=self.timeout)
-        target = self.call("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
-        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True}, session=False)[
-            "sessionId"]
-        for domain in ("Page", "Network", "Runtime"):
-            self.call(domain + ".enable")
+        for dummy in range(self.tabs):
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self.events[session] = []
+            for domain in ("Page", "Network", "Runtime"):
+                self.call(domain + ".enable", session=session)
+            self.sessions.append(session)
         return self
 
     def __exit__(self, *exc):
@@ -603,78 +608,107 @@ class Browser:
             shutil.rmtree(self.profile, ignore_errors=True)
         return False
 
-    def call(self, method, params=None, session=True):
+    def _pump(self, deadline):
+        """Read one message: a reply (kept by id) or an event (kept per session)."""
+        message = json.loads(self.socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if "id" in message:
+            self.replies[message["id"]] = message
+        elif message.get("sessionId") in self.events:
+            self.events[message["sessionId"]].append(message)
+
+    def call(self, method, params=None, session=None):
         self.next_id += 1
-        message = {"id": self.next_id, "method": method, "params": params or {}}
+        ident = self.next_id
+        message = {"id": ident, "method": method, "params": params or {}}
         if session:
-            message["sessionId"] = self.session
+            message["sessionId"] = session
         self.socket.send(json.dumps(message))
         deadline = time.monotonic() + self.timeout
-        while True:
-            reply = json.loads(self.socket.recv(timeout=max(0.1, deadline - time.monotonic())))
-            if reply.get("id") == self.next_id:
-                if "error" in reply:
-                    raise RuntimeError("%s: %s" % (method, reply["error"].get("message")))
-                return reply.get("result") or {}
-            if "method" in reply:
-                self.events.append(reply)
+        while ident not in self.replies:
+            self._pump(deadline)
+        reply = self.replies.pop(ident)
+        if "error" in reply:
+            raise RuntimeError("%s: %s" % (method, reply["error"].get("message")))
+        return reply.get("result") or {}
 
-    def wait_event(self, method):
-        deadline = time.monotonic() + self.timeout
-        while True:
-            for index, event in enumerate(self.events):
-                if event["method"] == method:
-                    return self.events.pop(index)
-            reply = json.loads(self.socket.recv(timeout=max(0.1, deadline - time.monotonic())))
-            if "method" in reply:
-                self.events.append(reply)
-
-    def evaluate(self, expression):
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+    def evaluate(self, session, expression):
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
         if "exceptionDetails" in result:
             raise RuntimeError("script failed: %s" % result["exceptionDetails"].get("text"))
         return result["result"].get("value")
 
-    def open(self, url):
-        """Load ``url``; (DOM after load, figures, requests that failed or left loopback, script errors)."""
-        self.events = []
-        self.call("Page.navigate", {"url": url})
-        self.wait_event("Page.loadEventFired")
-        state = self.evaluate("""(() => {
-            const main = document.querySelector('[role=main]');
-            return {html: document.documentElement.outerHTML, title: document.title,
-                    main_height: main ? main.getBoundingClientRect().height : 0};
-        })()""")
-        origin = "%s://%s/" % tuple(urlsplit(url)[:2])
-        requested = {}
-        errors = []
-        for event in self.events:
-            params = event.get("params") or {}
-            if event["method"] == "Network.requestWillBeSent":
-                request_url = params["request"]["url"]
-                requested[params["requestId"]] = request_url
-                if not request_url.startswith((origin, "data:", "about:", "blob:")):
-                    errors.append("non-local request %s" % request_url)
-            elif event["method"] == "Network.loadingFailed" and not params.get("canceled"):
-                failed = requested.get(params["requestId"], "?")
-                errors.append("failed request %s (%s)" % (failed, params.get("errorText")))
-            elif event["method"] == "Network.responseReceived" and params["response"]["status"] >= 400:
-                errors.append("HTTP %s for %s" % (params["response"]["status"], params["response"]["url"]))
-            elif event["method"] == "Runtime.exceptionThrown":
-                details = params.get("exceptionDetails") or {}
-                errors.append("script error: %s" % ((details.get("exception") or {}).get("description")
-                                                    or details.get("text")))
-        return state["html"], {"main_height": state["main_height"], "errors": errors}
+    def visit(self, urls):
+        """Yield (session, url, DOM after load, figures) for each of ``urls``, as their loads end. Figures: the main
+        content's height, and the failed or non-local requests and script errors of that page."""
+        queue = list(urls)
+        loading = {}  # session -> url
 
-    def screenshot(self, path, anchor=None):
+        def start(session):
+            url = queue.pop(0)
+            self.events[session] = []
+            self.call("Page.navigate", {"url": url}, session)
+            loading[session] = url
+
+        for session in self.sessions:
+            if queue:
+                start(session)
+        while loading:
+            deadline = time.monotonic() + self.timeout
+            done = None
+            while done is None:
+                done = next((session for session in loading if any(
+                    event["method"] == "Page.loadEventFired" for event in self.events[session])), None)
+                if done is None:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("no load event within %.0fs for %s" % (self.timeout,
+                                                                                 ", ".join(loading.values())))
+                    self._pump(deadline)
+            url = loading.pop(done)
+            state = self.evaluate(done, """(() => {
+                const main = document.querySelector('[role=main]');
+                return {html: document.documentElement.outerHTML, title: document.title,
+                        main_height: main ? main.getBoundingClientRect().height : 0};
+            })()""")
+            yield done, url, state["html"], {"main_height": state["main_height"],
+                                             "errors": page_errors(url, self.events[done])}
+            if queue:
+                start(done)
+
+    def screenshot(self, session, path, anchor=None):
         if anchor:
-            self.evaluate("document.getElementById(%s).scrollIntoView()" % json.dumps(anchor))
-        data = self.call("Page.captureScreenshot", {"format": "png"})["data"]
+            self.evaluate(session, "document.getElementById(%s).scrollIntoView()" % json.dumps(anchor))
+        data = self.call("Page.captureScreenshot", {"format": "png"}, session)["data"]
         with open(path, "wb") as handle:
             handle.write(base64.b64decode(data))
 
 
-def check(out, coll_dir, executable=None, wanted=None):
+def page_errors(url, events):
+    """Failed or non-local requests, HTTP errors and script errors among the DevTools events of one page load."""
+    origin = "%s://%s/" % tuple(urlsplit(url)[:2])
+    requested = {}
+    errors = []
+    for event in events:
+        params = event.get("params") or {}
+        if (params.get("response") or params.get("request") or {}).get("url") == origin + "favicon.ico":
+            continue  # asked by the browser itself when a page declares no icon
+        if event["method"] == "Network.requestWillBeSent":
+            request_url = params["request"]["url"]
+            requested[params["requestId"]] = request_url
+            if not request_url.startswith((origin, "data:", "about:", "blob:")):
+                errors.append("non-local request %s" % request_url)
+        elif event["method"] == "Network.loadingFailed" and not params.get("canceled"):
+            failed = requested.get(params["requestId"], "?")
+            errors.append("failed request %s (%s)" % (failed, params.get("errorText")))
+        elif event["method"] == "Network.responseReceived" and params["response"]["status"] >= 400:
+            errors.append("HTTP %s for %s" % (params["response"]["status"], params["response"]["url"]))
+        elif event["method"] == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails") or {}
+            errors.append("script error: %s" % ((details.get("exception") or {}).get("description")
+                                                or details.get("text")))
+    return errors
+
+
+def check(out, coll_dir, executable=None, wanted=None, tabs=2):
     """Every page of ``<out>/html`` in one headless Chromium; 0 when every page renders and every link resolves.
     ``wanted``: what each page must show (default: expectations() of the collection copy ``coll_dir``)."""
     html_dir = os.path.join(out, "html")
@@ -698,25 +732,21 @@ def check(out, coll_dir, executable=None, wanted=None):
     base = "http://127.0.0.1:%d/" % server.server_address[1]
     started = time.monotonic()
     pages, problems = {}, {}
-    slowest = (0.0, "")
     try:
-        with Browser(executable) as browser:
-            log("docs check: chromium up in %.1fs, %d pages at %s" % (time.monotonic() - started, len(paths), base))
-            for path in paths:
-                t0 = time.monotonic()
-                try:
-                    text, rendered = browser.open(base + path)
-                except (RuntimeError, TimeoutError) as exc:
-                    problems[path] = ["did not load: %s" % exc]
-                    continue
-                slowest = max(slowest, (time.monotonic() - t0, path))
+        with Browser(executable, tabs=tabs) as browser:
+            log("docs check: chromium up in %.1fs, %d pages at %s, %d at a time" % (
+                time.monotonic() - started, len(paths), base, tabs))
+            for session, url, text, rendered in browser.visit(base + path for path in paths):
+                path = url[len(base):]
                 page = parse_page(text)
                 pages[path] = page
                 found = page_problems(path, page, wanted.get(path), rendered)
                 if found:
                     problems[path] = found
                 for name, anchor in SCREENSHOTS.get(path, ()):
-                    browser.screenshot(os.path.join(shots, name), anchor)
+                    browser.screenshot(session, os.path.join(shots, name), anchor)
+    except (RuntimeError, TimeoutError) as exc:
+        problems["(browser)"] = ["stopped: %s" % exc]
     finally:
         server.shutdown()
         server.server_close()
@@ -730,9 +760,8 @@ def check(out, coll_dir, executable=None, wanted=None):
         log("docs check: %s: %s" % (path, "; ".join(problems[path])))
     links = sum(len(page["links"]) for page in pages.values())
     options = sum(len(page["options"]) for page in pages.values())
-    log("docs check: %d rendered pages checked (%d links, %d option rows; slowest %s in %.2fs), %d with problems, "
-        "screenshots in %s, %.1fs" % (len(pages), links, options, slowest[1], slowest[0], len(problems), shots,
-                                      time.monotonic() - started))
+    log("docs check: %d rendered pages checked (%d links, %d option rows), %d with problems, screenshots in %s, "
+        "%.1fs" % (len(pages), links, options, len(problems), shots, time.monotonic() - started))
     return 1 if problems else 0
 
 
@@ -741,6 +770,7 @@ def main(argv):
     parser.add_argument("action", choices=("build", "check", "all", "ensure-chromium"))
     parser.add_argument("--out", default=os.path.join(ROOT, "build", "docs"))
     parser.add_argument("--collections", default=None, help="the collection copy's root (default: CI_BUILD_ROOT)")
+    parser.add_argument("--tabs", type=int, default=2, help="pages loading at once in the one browser (default 2)")
     args = parser.parse_args(argv)
     coll_root = args.collections or os.environ.get("CI_BUILD_ROOT") or os.environ.get("ANSIBLE_COLLECTIONS_PATH")
     coll_dir = os.path.join(coll_root or "", "ansible_collections", "cockroachdb", "cockroachdb")
@@ -752,7 +782,7 @@ def main(argv):
         if rc == 0:
             log("HTML site in %s" % os.path.join(args.out, "html", "index.html"))
     if args.action in ("check", "all") and rc == 0:
-        rc = check(args.out, coll_dir)
+        rc = check(args.out, coll_dir, tabs=args.tabs)
     return rc
 
 
