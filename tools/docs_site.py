@@ -660,8 +660,8 @@ class Browser:
                     event["method"] == "Page.loadEventFired" for event in self.events[session])), None)
                 if done is None:
                     if time.monotonic() > deadline:
-                        raise TimeoutError("no load event within %.0fs for %s" % (self.timeout,
-                                                                                 ", ".join(loading.values())))
+                        waiting = ", ".join(loading.values())
+                        raise TimeoutError("no load event within %.0fs for %s" % (self.timeout, waiting))
                     self._pump(deadline)
             url = loading.pop(done)
             state = self.evaluate(done, """(() => {
