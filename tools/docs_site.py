@@ -243,6 +243,9 @@ def build(out, coll_root=None, docs_dir=None):
               "-w", warnings, rst, os.path.join(out, "html")], env=env)
     failed = "" if rc == 0 else " (FAILED: warnings in %s)" % warnings
     log("sphinx-build: %.1fs, %d pages%s" % (time.monotonic() - started, len(html_pages(os.path.join(out, "html"))), failed))
+    if rc and os.path.isfile(warnings):
+        with open(warnings, encoding="utf-8") as handle:
+            log("".join(handle.readlines()[:60]).rstrip())
     return rc
 
 
