@@ -776,7 +776,8 @@ def main(argv):
     parser.add_argument("--tabs", type=int, default=2, help="pages loading at once in the one browser (default 2)")
     args = parser.parse_args(argv)
     coll_root = args.collections or os.environ.get("CI_BUILD_ROOT") or os.environ.get("ANSIBLE_COLLECTIONS_PATH")
-    coll_dir = os.path.join(coll_root or "", "ansible_collections", "cockroachdb", "cockroachdb")
+    # what the pages must show comes from the collection copy, or from this checkout (the same layout)
+    coll_dir = os.path.join(coll_root, "ansible_collections", "cockroachdb", "cockroachdb") if coll_root else ROOT
     if args.action == "ensure-chromium":
         return 0 if ensure_chromium() else 1
     rc = 0
