@@ -37,11 +37,7 @@ bench: venv
 	@for b in bench/[!_]*.py; do echo "== $$b"; $(VENV_PY) $$b || exit 1; done
 
 docs: venv
-	@$(VENV_PY) tools/ci_steps.py --only copy >/dev/null
-	@rm -rf build/docs && mkdir -p build/docs
-	@$(VENV)/bin/antsibull-docs sphinx-init --use-current --dest-dir build/docs cockroachdb.cockroachdb >/dev/null
-	@$(VENV)/bin/antsibull-docs collection --use-current --dest-dir build/docs/rst --output-format ansible-docsite cockroachdb.cockroachdb
-	@echo "reStructuredText docs in build/docs/rst"
+	@$(VENV_PY) tools/ci_steps.py --only copy >/dev/null && $(VENV_PY) tools/docs_site.py build
 
 build: venv
 	@mkdir -p build && $(VENV)/bin/ansible-galaxy collection build --force --output-path build .

@@ -347,8 +347,25 @@ def step_lint(args):
 
 
 def step_docs(args):
-    return run([tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."], cwd=COLL_DIR,
-               stdout=getattr(args, "molecule_output", None))
+    """antsibull-docs lint (beside the rest), the HTML site built from the collection copy and checked page by page
+    in one headless Chromium (``tools/docs_site.py all``: build/docs/html, screenshots in build/docs/screenshots;
+    chromium installed when missing), and the check's own tests (tests/docs)."""
+    out = getattr(args, "molecule_output", None)
+    lint_cmd = [tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."]
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""), ANSIBLE_COLLECTIONS_PATH=COLL_ROOT,
+               ANSIBLE_NOCOLOR="1")
+    with tempfile.TemporaryFile(mode="w+") as lint_out:
+        print("+ %s (beside the site)" % " ".join(lint_cmd), file=out or sys.stdout, flush=True)
+        lint = subprocess.Popen(lint_cmd, cwd=COLL_DIR, env=env, stdout=lint_out,  # pylint: disable=consider-using-with
+                                stderr=subprocess.STDOUT)
+        rc_site = run([sys.executable, os.path.join(ROOT, "tools", "docs_site.py"), "all", "--collections", COLL_ROOT,
+                       "--out", os.path.join(ROOT, "build", "docs")], stdout=out)
+        rc_tests = run([tool("pytest"), "tests/docs", "-q", "-p", "no:cacheprovider"], stdout=out)
+        rc_lint = lint.wait()
+        lint_out.seek(0)
+        print("antsibull-docs lint-collection-docs (exit %d):\n%s" % (rc_lint, lint_out.read().rstrip()),
+              file=out or sys.stdout, flush=True)
+    return 1 if (rc_lint or rc_site or rc_tests) else 0
 
 
 def step_changelog(args):
