@@ -332,7 +332,8 @@ def step_eda(args):
     if not shutil.which("java"):
         print("java not found: installing default-jre-headless for ansible-rulebook", file=out or sys.stdout, flush=True)
         apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "default-jre-headless"]
+        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=600",
+                   "default-jre-headless"]
         if run(install, env=apt_env, stdout=out):  # not in the package lists yet: update them once
             if run(["apt-get", "update", "-q"], env=apt_env, stdout=out) or run(install, env=apt_env, stdout=out):
                 return 1
@@ -351,6 +352,8 @@ def step_docs(args):
     in one headless Chromium (``tools/docs_site.py all``: build/docs/html, screenshots in build/docs/screenshots;
     chromium installed when missing), and the check's own tests (tests/docs)."""
     out = getattr(args, "molecule_output", None)
+    if PREREQUISITES:
+        PREREQUISITES[0].join()  # chromium, installed in a thread since make test started
     lint_cmd = [tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."]
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""), ANSIBLE_COLLECTIONS_PATH=COLL_ROOT,
                ANSIBLE_NOCOLOR="1")
@@ -430,6 +433,20 @@ def step_runner(args):
     tools/check_runner.py."""
     return run([sys.executable, os.path.join(ROOT, "tools", "check_runner.py"), COLL_DIR], cwd=ROOT,
                stdout=getattr(args, "molecule_output", None))
+
+
+PREREQUISITES = []
+
+
+def start_prerequisites(steps):
+    """Debian's chromium (the docs step's browser check) installed in a thread from the start: apt-get takes ~20 s on a
+    fresh machine, hidden behind the first steps. Nothing to do when it is there already."""
+    if "docs" in steps:
+        import docs_site  # pylint: disable=import-outside-toplevel
+
+        thread = threading.Thread(target=docs_site.ensure_chromium, daemon=True)
+        thread.start()
+        PREREQUISITES.append(thread)
 
 
 def run_step(name, args, quiet=False):
@@ -525,6 +542,7 @@ def main(argv):
         steps.insert(0, "copy")
     results = []
     wall_started = time.monotonic()
+    start_prerequisites(steps)
     # Integration and molecule are most of make test; each drives one Ansible process at a time and spends part of
     # it waiting (emulated downtime, gate intervals). Two runners share them: right after the copy a second runner
     # starts on a second copy of the collection (its own emulator per integration chunk, its output kept in a file
@@ -540,7 +558,8 @@ def main(argv):
         steps.remove("molecule")
         join_at = steps.index("integration")
         steps.remove("integration")
-        queued_steps = [name for name in ("eda", "lint", "docs", "changelog", "packages", "runner") if name in steps]
+        # longest first: eda mostly waits (emulated timings, the JVM), docs builds the site and drives a browser
+        queued_steps = [name for name in ("eda", "docs", "lint", "runner", "packages", "changelog") if name in steps]
         steps = [name for name in steps if name not in queued_steps]
     joined = not beside
     for index, name in enumerate(steps):
