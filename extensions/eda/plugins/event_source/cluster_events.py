@@ -62,6 +62,7 @@ messages.
 """
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 import re
@@ -514,15 +515,22 @@ async def main(queue, args):
     """The ansible-rulebook entry point: poll forever, one event per change on ``queue``."""
     opts = parse_args(args)
     loop = asyncio.get_running_loop()
-    watcher = await loop.run_in_executor(None, ClusterWatcher, opts)
+    # one thread for every call of the watcher, in order: when the source is cancelled during a poll, the poll goes
+    # on in that thread and the logout queues behind it (in a second thread it could log the session out under the
+    # poll, whose 401 would then log in again)
+    worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cluster_events")
     try:
-        while True:
-            events = await loop.run_in_executor(None, watcher.poll)
-            for event in events:
-                await queue.put(event)
-            await asyncio.sleep(watcher.next_delay())
+        watcher = await loop.run_in_executor(worker, ClusterWatcher, opts)
+        try:
+            while True:
+                events = await loop.run_in_executor(worker, watcher.poll)
+                for event in events:
+                    await queue.put(event)
+                await asyncio.sleep(watcher.next_delay())
+        finally:
+            await loop.run_in_executor(worker, watcher.close)
     finally:
-        await loop.run_in_executor(None, watcher.close)
+        worker.shutdown(wait=False)
 
 
 if __name__ == "__main__":
