@@ -205,25 +205,26 @@ def step_integration(args):
     return run_integration(args, os.environ.get("CI_TARGETS", "").split())  # e.g. CI_TARGETS="cloud_cluster cloud_sql_user"
 
 
-# seconds each scenario took on 2 cores beside integration (make test, 2026-12-01): the longest start first, so
+# seconds each scenario took on 2 cores beside integration (make test, 2026-12-01, 07:15): the longest start first, so
 # that the two runners of a parallel make test end close together (an unknown scenario counts as 60 s)
-SCENARIO_SECONDS = {"faults_roll": 135, "healthy_roll": 77, "underreplicated_mid_roll": 71,
-                    "upgrade_node_never_returns": 68, "upgrade_patch": 64, "stale_records": 62, "upgrade_major": 62,
-                    "node_never_returns": 60, "locality_roll": 58, "upgrade_preflight_refused": 54,
-                    "preflight_dead_node": 25}
+SCENARIO_SECONDS = {"faults_roll": 127, "healthy_roll": 84, "underreplicated_mid_roll": 83,
+                    "upgrade_node_never_returns": 72, "upgrade_patch": 64, "stale_records": 61, "upgrade_major": 55,
+                    "locality_roll": 53, "node_never_returns": 51, "upgrade_preflight_refused": 40,
+                    "preflight_dead_node": 19}
 
 
-# seconds each integration target took (make test, 2026-12-01, 2 cores, beside molecule); unknown: 35
-TARGET_SECONDS = {"cloud_cluster": 94, "no_secrets": 91, "cloud_org": 69, "cloud_access": 61, "cloud_maintenance": 57,
-                  "roles_bad_input": 51, "cloud_egress": 43, "cloud_bad_input": 42, "cloud_private_endpoints": 41,
-                  "cloud_export": 40, "cloud_sql_user": 28, "cloud_replication": 28, "cloud_backup": 27,
-                  "cloud_spend_limit": 27, "cluster_health": 25, "cloud_child_bad_input": 21, "cloud_allowlist": 20,
-                  "cluster_session": 20, "cloud_cluster_info": 19, "cloud_database": 19, "cluster_bad_input": 18,
-                  "cluster_nodes_info": 15, "cloud_audit_log_info": 13, "inventory_cluster_nodes": 11,
-                  "cluster_version_info": 11, "hot_ranges_info": 9, "cluster_health_info": 8, "cluster_settings_info": 7,
-                  "cluster_sessions_info": 6, "cloud_regions_info": 5, "cluster_range_info": 5,
-                  "cluster_databases_info": 4, "cluster_node_ranges_info": 4, "db_grants_info": 4,
-                  "cluster_events_info": 3, "cluster_users_info": 2}
+# seconds each integration target took (make test, 2026-12-01 07:15, 2 cores, beside molecule); unknown: 35
+TARGET_SECONDS = {"no_secrets": 100, "cloud_cluster": 81, "cloud_maintenance": 55, "cloud_org": 51,
+                  "cloud_access": 43, "roles_bad_input": 40, "cloud_bad_input": 34, "cloud_export": 33,
+                  "cloud_private_endpoints": 32, "cloud_egress": 31, "cloud_replication": 25, "cluster_health": 25,
+                  "cloud_sql_user": 24, "cloud_spend_limit": 19, "cloud_database": 18, "cloud_backup": 17,
+                  "cloud_allowlist": 16, "cluster_bad_input": 16, "cloud_child_bad_input": 15,
+                  "cloud_cluster_info": 15, "cluster_session": 15, "cluster_nodes_info": 14,
+                  "cloud_audit_log_info": 10, "cluster_version_info": 10, "hot_ranges_info": 10,
+                  "inventory_cluster_nodes": 8, "cluster_health_info": 7, "cluster_sessions_info": 5,
+                  "cluster_settings_info": 4, "cluster_users_info": 3, "cloud_regions_info": 3,
+                  "cluster_events_info": 3, "cluster_databases_info": 2, "cluster_node_ranges_info": 2,
+                  "cluster_range_info": 2, "db_grants_info": 2}
 CHUNK_SECONDS = 150  # integration targets per ansible-test run on one runner (each run costs ~5 s to start)
 
 
