@@ -32,8 +32,12 @@ The emulated model (every choice where the sources are silent is the harsher one
   AWS cluster with trusted owners, the endpoint's owner must be one of them or ``*`` is listed (else 400 code 9).
   The connection is then listed as STATUS_PENDING and becomes STATUS_AVAILABLE after
   ``private_endpoint_connection_seconds``.  Adding it again is 409 code 6 (harsher).  Delete: STATUS_DELETING
-  for ``private_endpoint_connection_seconds``, then it leaves the list and the endpoint is REJECTED on the
-  service side; deleting an unknown one is 404, one that is DELETING 400 code 9.
+  for ``private_endpoint_connection_seconds``, then it stays listed as STATUS_REJECTED (the provider's
+  ``waitForEndpointConnectionCreatedFunc``: "A REJECTED state means the user previously called
+  DeletePrivateEndpointConnection() ... A user can re-attach a rejected connection by calling
+  AddPrivateEndpointConnection() with the same endpointId"): an Add of a REJECTED connection makes it
+  STATUS_PENDING again.  Deleting an unknown one is 404, one that is DELETING or REJECTED 400 code 9 (harsher:
+  the real answer for a REJECTED one is unknown).
 * ``SetAwsEndpointConnectionState``: AVAILABLE accepts (PENDING, then AVAILABLE as above; already accepted:
   unchanged), REJECTED rejects at once; FAILED, EXPIRED, DELETING endpoints are refused (400 code 9).  The answer
   shows the status *before* the change, as the spec says.
@@ -163,8 +167,7 @@ class StateMixin:
                 if e["status"] == "PENDING":
                     e["status"] = "AVAILABLE"
                 elif e["status"] == "DELETING":
-                    e["status"] = "REJECTED"
-                    e["connected"] = False
+                    e["status"] = "REJECTED"  # still listed: a deleted connection shows STATUS_REJECTED
                 e["until"] = None
 
     def _pe_services(self, c, pe):
@@ -214,7 +217,7 @@ class StateMixin:
                       FAILED_PRECONDITION)
         if e["status"] in ("FAILED", "EXPIRED", "DELETED"):
             raise bad("endpoint %s is %s; create a new endpoint" % (endpoint_id, e["status"]), FAILED_PRECONDITION)
-        if e["connected"]:
+        if e["connected"] and e["status"] != "REJECTED":
             raise ApiError(409, ALREADY_EXISTS, "endpoint %s is already connected to cluster %s" % (endpoint_id, cid))
         owners = {o["external_owner_id"] for o in pe["owners"].values()}
         if c["provider"] == "AWS" and owners and "*" not in owners and e["owner"] not in owners:
@@ -234,6 +237,8 @@ class StateMixin:
             raise not_found("no connection of endpoint %s on cluster %s" % (endpoint_id, cid))
         if e["status"] == "DELETING":
             raise bad("the connection of endpoint %s is already being deleted" % endpoint_id, FAILED_PRECONDITION)
+        if e["status"] == "REJECTED":
+            raise bad("the connection of endpoint %s is already rejected" % endpoint_id, FAILED_PRECONDITION)
         e["status"] = "DELETING"
         e["until"] = self._now() + self.settings[CONNECTION_SECONDS]
         self._record("AUDIT_LOG_ACTION_REJECT_PRIVATE_LINK", c, {"endpoint_id": endpoint_id})
