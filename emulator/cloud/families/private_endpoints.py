@@ -17,8 +17,9 @@ The emulated model (every choice where the sources are silent is the harsher one
   A STANDARD cluster has them from its creation on (CREATING for ``private_endpoint_service_seconds`` after the
   cluster became ready, then AVAILABLE); POST on a STANDARD cluster is refused (400 code 9, harsher: the provider
   never sends it).  An ADVANCED cluster lists none until POST creates one per region that lacks one (CREATING
-  -> AVAILABLE after ``private_endpoint_service_seconds``); a POST when every region has one is 409 code 6
-  (harsher than answering the list again).  A region added later has no service until the next POST.
+  -> AVAILABLE after ``private_endpoint_service_seconds``); a POST when every region has one answers the
+  existing services and does nothing (the provider's ``Create``: "If private endpoint services already exist for
+  this dedicated cluster, this is a no-op. The API will gracefully return the existing services").  A region added later has no service until the next POST.
   Services are never deleted.  Names and ids follow each provider's format (AWS ``com.amazonaws.vpce.<region>.
   vpce-svc-<17 hex>`` with availability zone ids; a GCP service attachment path; an Azure Private Link alias).
 * Customer endpoints are created in the customer's cloud account, which the emulator cannot see: the control
@@ -191,8 +192,8 @@ class StateMixin:
             raise bad("the private endpoint services of a STANDARD cluster are created with the cluster; "
                       "list them instead", FAILED_PRECONDITION)
         missing = [r for r in self._pe_regions(c) if r not in pe["services"]]
-        if not missing:
-            raise ApiError(409, ALREADY_EXISTS, "private endpoint services already exist for cluster %s" % cid)
+        if not missing:  # the provider: "this is a no-op. The API will gracefully return the existing services"
+            return c, self._pe_services(c, pe)
         for region in missing:
             self._pe_new_service(c, pe, region, self._now())
         self._record("AUDIT_LOG_ACTION_CREATE_PRIVATE_LINK", c, {"regions": missing})
