@@ -15,11 +15,12 @@ The emulated model (every choice where the sources are silent is the harsher one
   refused the same way (Azure Private Link is documented for Advanced only).
 * Services: one per region of the cluster, shown for the regions the cluster has now, sorted by region.
   A STANDARD cluster has them from its creation on (CREATING for ``private_endpoint_service_seconds`` after the
-  cluster became ready, then AVAILABLE); POST on a STANDARD cluster is refused (400 code 9, harsher: the provider
-  never sends it).  An ADVANCED cluster lists none until POST creates one per region that lacks one (CREATING
+  cluster became ready, then AVAILABLE); POST on a STANDARD cluster is refused (400 code 9; the provider:
+  serverless clusters "will error out if the Create API is called", the status is not known).  An ADVANCED cluster lists none until POST creates one per region that lacks one (CREATING
   -> AVAILABLE after ``private_endpoint_service_seconds``); a POST when every region has one answers the
   existing services and does nothing (the provider's ``Create``: "If private endpoint services already exist for
-  this dedicated cluster, this is a no-op. The API will gracefully return the existing services").  A region added later has no service until the next POST.
+  this dedicated cluster, this is a no-op. The API will gracefully return the existing services").  A region
+  added later has no service until the next POST.
   Services are never deleted.  Names and ids follow each provider's format (AWS ``com.amazonaws.vpce.<region>.
   vpce-svc-<17 hex>`` with availability zone ids; a GCP service attachment path; an Azure Private Link alias).
 * Customer endpoints are created in the customer's cloud account, which the emulator cannot see: the control
