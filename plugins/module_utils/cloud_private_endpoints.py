@@ -32,6 +32,9 @@ TRUSTED_OWNER_TYPES = ("AWS_ACCOUNT_ID",)
 SERVICE_WAIT_STATUSES = ("CREATING",)
 CONNECTION_WAIT_STATUSES = ("STATUS_PENDING", "STATUS_PENDING_ACCEPTANCE", "STATUS_REJECTED")
 CONNECTION_FINAL_FAILURES = ("STATUS_FAILED", "STATUS_EXPIRED", "STATUS_DELETED")
+# a deleted connection stays listed as STATUS_REJECTED (the provider: "A REJECTED state means the user previously
+# called DeletePrivateEndpointConnection()"; an Add re-attaches it): for state=absent it is gone
+CONNECTION_GONE = ("STATUS_REJECTED",)
 
 
 class PrivateEndpointFailedError(CockroachError):
@@ -108,10 +111,13 @@ def connection_verdict(connection, state="present"):
 
     present: STATUS_AVAILABLE is ready, PENDING / PENDING_ACCEPTANCE / REJECTED mean wait (the provider's rule),
     DELETING means wait too (it must be gone before it can be added again); FAILED, EXPIRED, DELETED and anything
-    unknown are failures.  absent: no connection is ready, anything else waits (DELETING until it is gone).
+    unknown are failures.  absent: no connection, or a REJECTED one (what a deleted connection shows), is ready;
+    anything else waits (DELETING until it is REJECTED or gone).
     """
     if state == "absent":
-        return ("ready", None) if connection is None else ("wait", connection.get("status"))
+        if connection is None or connection.get("status") in CONNECTION_GONE:
+            return "ready", None
+        return "wait", connection.get("status")
     if connection is None:
         return "failed", "gone"
     status = connection.get("status")

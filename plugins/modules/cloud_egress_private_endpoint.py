@@ -105,7 +105,7 @@ endpoint:
       type: str
       sample: 1a2b3c4d-0000-4000-8000-000000000000
     endpoint_connection_id:
-      description: The cloud provider's id of the endpoint (the VPC endpoint id on AWS).
+      description: The cloud provider's id of the endpoint (the VPC endpoint id on AWS); empty while C(PENDING).
       type: str
       sample: vpce-0123456789abcdef0
     region:
@@ -121,7 +121,7 @@ endpoint:
       type: str
       sample: MSK_SASL_IAM
     endpoint_address:
-      description: The address (IP or DNS name) of the endpoint.
+      description: The address (IP or DNS name) of the endpoint; empty while C(PENDING).
       type: str
       sample: vpce-0123456789abcdef0.vpce-svc.us-east-1.vpce.amazonaws.com
     state:

@@ -17,7 +17,8 @@ description:
   - A new connection is C(STATUS_PENDING) for a while; the module waits until it is C(STATUS_AVAILABLE)
     (O(wait)). A connection that is being deleted is waited out before it is added again. On an AWS cluster, a
     connection that was rejected on the service side (C(STATUS_REJECTED)) is accepted again
-    (C(PATCH /networking/aws-endpoint-connections/{endpoint_id})).
+    (C(PATCH /networking/aws-endpoint-connections/{endpoint_id})); on other clusters it is added again.
+  - A removed connection stays listed by the API as C(STATUS_REJECTED); O(state=absent) takes that as removed.
   - A connection that is C(STATUS_FAILED), C(STATUS_EXPIRED) or C(STATUS_DELETED) cannot be revived; the task
     fails before any change and says to create a new endpoint.
   - Waits for a cluster that is still being created to be C(CREATED) first, and for a cluster lock held by
@@ -130,6 +131,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_private_endpoints import (
     PrivateEndpointsApi,
     CONNECTION_FINAL_FAILURES,
+    CONNECTION_GONE,
     connection_named,
     connection_view,
 )
@@ -160,16 +162,15 @@ def plan(current, state, provider):
     rejected connection) or ``delete``. Raises ValueError for a connection that cannot be brought back."""
     status = (current or {}).get("status")
     if state == "absent":
-        return "delete" if current is not None and status != "STATUS_DELETING" else None
+        # a deleted connection stays listed as STATUS_REJECTED: that is already absent
+        return "delete" if current is not None and status not in ("STATUS_DELETING",) + CONNECTION_GONE else None
     if current is None:
         return "add"
     if status == "STATUS_DELETING":
         return "re-add"
     if status == "STATUS_REJECTED":
-        if provider != "AWS":
-            raise ValueError("the connection of endpoint %s is STATUS_REJECTED; only AWS clusters can accept it again "
-                             "here: remove it (state=absent) and add it again" % current["endpoint_id"])
-        return "accept"
+        # AWS: accept it again on the service side; elsewhere the same Add re-attaches it (the provider's note)
+        return "accept" if provider == "AWS" else "add"
     if status in CONNECTION_FINAL_FAILURES:
         raise ValueError("the connection of endpoint %s is %s and cannot be brought back; create a new endpoint in "
                          "your cloud account and give its id in endpoint_id" % (current["endpoint_id"], status))
@@ -186,6 +187,8 @@ def run(m):
         return {"changed": False, "connection": None, "cluster_id": None, "diff": {"before": {}, "after": {}}}
     connections = client.list_private_endpoint_connections(target.id)
     current = connection_named(connections, endpoint_id)
+    if state == "absent" and current is not None and current.get("status") in CONNECTION_GONE:
+        current = None  # a removed connection stays listed as STATUS_REJECTED
     action = plan(current, state, target.cluster.get("cloud_provider"))
     before = connection_view(current) if current else None
     after = before

@@ -195,12 +195,16 @@ def test_endpoint_lifecycle_msk(cl):
     body = {"region": "us-east-1", "target_service_type": "MSK_SASL_IAM", "target_service_identifier": "arn:kafka"}
     r = cl.post(eps_path(cid), body)
     assert r.status == 200 and r.body["state"] == "PENDING" and r.body["domain_names_state"] == "EMPTY"
-    assert r.body["endpoint_connection_id"].startswith("vpce-")
+    # the cloud-provider endpoint does not exist yet: no connection id, no address (the provider waits for both)
+    assert r.body["endpoint_connection_id"] == "" and r.body["endpoint_address"] == ""
     eid = r.body["id"]
+    assert cl.get(eps_path(cid, eid)).body["endpoint_connection_id"] == ""
     assert cl.post(eps_path(cid), body).status == 409
     early = cl.patch(eps_path(cid, eid), {"domain_names": ["kafka.example.com"]})
     assert early.status == 400 and "AVAILABLE" in early.body["message"]
     cl.advance(1.01)
+    got = cl.get(eps_path(cid, eid)).body
+    assert got["state"] == "AVAILABLE" and got["endpoint_connection_id"].startswith("vpce-") and got["endpoint_address"]
     r = cl.patch(eps_path(cid, eid), {"domain_names": ["Kafka.Example.com"]})
     assert r.status == 200 and r.body["domain_names"] == ["kafka.example.com"] and r.body["domain_names_state"] == "PENDING"
     assert cl.patch(eps_path(cid, eid), {"domain_names": []}).status == 400

@@ -29,7 +29,9 @@ where unknown, the harsher case, marked *harsher*):
   *harsher*): a change that would leave none is 400 FAILED_PRECONDITION.
 * SetRolesForUser with the same grant twice is 400 (*harsher*); AddUserToRole of a grant already held
   answers 200 and changes nothing (idempotent, as the provider's comment says); RemoveUserFromRole of a
-  grant not held is 404.  An unknown user id is 404 everywhere.  Nothing changed -> no audit entry.
+  grant not held is 404.  An unknown user id is 404 on every write; GetAllRolesForUser answers it (and a
+  deleted service account) an empty ``roles`` list (the provider's ``user_role_grant(s)_resource.go`` Read
+  takes "no roles" as "the user is gone" and handles no 404).  Nothing changed -> no audit entry.
 * GetPersonUsersByEmail: case-insensitive match; no such person -> 404.  The answer is ``{"user": {...}}``
   (the spec's ``required: [users]`` contradicts its own properties; the SDK reads ``user``).
 
@@ -403,7 +405,10 @@ class HandlersMixin:
         return self._ok({"grants": page, "pagination": pag})
 
     def access_get_roles(self, req, ctx, user_id):
-        self.s._grantee(user_id)
+        # an unknown (or deleted) user answers an empty role list, not 404: the provider's user_role_grant(s)
+        # Read takes "no roles" as "the user is gone" and has no 404 case
+        if user_id not in self.s.persons and user_id not in self.s._service_account_ids():
+            return self._roles_answer([])
         return self._roles_answer(self.s.roles_of(user_id))
 
     def access_set_roles(self, req, ctx, user_id):

@@ -39,8 +39,10 @@ Behaviour, and where the real service is unknown the harsher case chosen (said s
   answer again without acting; the same key with another request answers 400 code 3.
 * Egress private endpoints: ``region`` must be one of the cluster's regions; MSK target types only on AWS;
   Azure clusters are refused (400 code 9; not documented).  State ``PENDING`` for ``egress_seconds``, then
-  ``AVAILABLE`` (MSK types) or ``PENDING_ACCEPTANCE`` (``PRIVATE_SERVICE``: the service owner must accept;
-  control ``.../accept`` or ``.../reject``).  Domain names can be set only on an AVAILABLE endpoint (400
+  ``AVAILABLE`` (MSK types) or ``PENDING_ACCEPTANCE``.  While PENDING, ``endpoint_connection_id`` and
+  ``endpoint_address`` are empty strings (the provider's ``isEgressPrivateEndpointCreatedInCloud`` waits until
+  both are set: the cloud-provider endpoint does not exist yet).  ``PRIVATE_SERVICE``: the service owner must
+  accept (control ``.../accept`` or ``.../reject``).  Domain names can be set only on an AVAILABLE endpoint (400
   code 9 otherwise; harsher); ``domain_names_state`` is ``PENDING`` for ``egress_seconds`` after a change,
   then ``AVAILABLE`` (``EMPTY`` without names).  Delete: ``DELETING`` for ``egress_seconds``, then gone.
   A second endpoint to the same target in the same region answers 409 code 6.
@@ -132,6 +134,7 @@ class StateMixin:
                     continue
                 if p["state"] == "PENDING":
                     p["state"] = "PENDING_ACCEPTANCE" if p["target_service_type"] == "PRIVATE_SERVICE" else "AVAILABLE"
+                    p["endpoint_connection_id"], p["endpoint_address"] = p["_conn"], p["_address"]
             if p["names_until"] is not None and now >= p["names_until"]:
                 p["names_until"] = None
                 p["domain_names_state"] = "AVAILABLE" if p["domain_names"] else "EMPTY"
@@ -320,8 +323,9 @@ class StateMixin:
         else:
             conn = str(self.rng.randrange(10 ** 17, 10 ** 18))
             address = "10.%d.%d.%d" % (self.rng.randrange(256), self.rng.randrange(256), self.rng.randrange(1, 255))
-        p = {"id": self._uuid(), "endpoint_connection_id": conn, "region": region,
-             "target_service_identifier": target, "target_service_type": ttype, "endpoint_address": address,
+        # the cloud-provider endpoint does not exist yet: its id and address are empty until PENDING ends
+        p = {"id": self._uuid(), "endpoint_connection_id": "", "region": region, "_conn": conn, "_address": address,
+             "target_service_identifier": target, "target_service_type": ttype, "endpoint_address": "",
              "state": "PENDING", "domain_names": [], "domain_names_state": "EMPTY",
              "until": self._now() + self._egress_seconds(), "names_until": None}
         e["endpoints"][p["id"]] = p

@@ -15,10 +15,12 @@ The emulated model (every choice where the sources are silent is the harsher one
   refused the same way (Azure Private Link is documented for Advanced only).
 * Services: one per region of the cluster, shown for the regions the cluster has now, sorted by region.
   A STANDARD cluster has them from its creation on (CREATING for ``private_endpoint_service_seconds`` after the
-  cluster became ready, then AVAILABLE); POST on a STANDARD cluster is refused (400 code 9, harsher: the provider
-  never sends it).  An ADVANCED cluster lists none until POST creates one per region that lacks one (CREATING
-  -> AVAILABLE after ``private_endpoint_service_seconds``); a POST when every region has one is 409 code 6
-  (harsher than answering the list again).  A region added later has no service until the next POST.
+  cluster became ready, then AVAILABLE); POST on a STANDARD cluster is refused (400 code 9; the provider:
+  serverless clusters "will error out if the Create API is called", the status is not known).  An ADVANCED cluster lists none until POST creates one per region that lacks one (CREATING
+  -> AVAILABLE after ``private_endpoint_service_seconds``); a POST when every region has one answers the
+  existing services and does nothing (the provider's ``Create``: "If private endpoint services already exist for
+  this dedicated cluster, this is a no-op. The API will gracefully return the existing services").  A region
+  added later has no service until the next POST.
   Services are never deleted.  Names and ids follow each provider's format (AWS ``com.amazonaws.vpce.<region>.
   vpce-svc-<17 hex>`` with availability zone ids; a GCP service attachment path; an Azure Private Link alias).
 * Customer endpoints are created in the customer's cloud account, which the emulator cannot see: the control
@@ -32,8 +34,12 @@ The emulated model (every choice where the sources are silent is the harsher one
   AWS cluster with trusted owners, the endpoint's owner must be one of them or ``*`` is listed (else 400 code 9).
   The connection is then listed as STATUS_PENDING and becomes STATUS_AVAILABLE after
   ``private_endpoint_connection_seconds``.  Adding it again is 409 code 6 (harsher).  Delete: STATUS_DELETING
-  for ``private_endpoint_connection_seconds``, then it leaves the list and the endpoint is REJECTED on the
-  service side; deleting an unknown one is 404, one that is DELETING 400 code 9.
+  for ``private_endpoint_connection_seconds``, then it stays listed as STATUS_REJECTED (the provider's
+  ``waitForEndpointConnectionCreatedFunc``: "A REJECTED state means the user previously called
+  DeletePrivateEndpointConnection() ... A user can re-attach a rejected connection by calling
+  AddPrivateEndpointConnection() with the same endpointId"): an Add of a REJECTED connection makes it
+  STATUS_PENDING again.  Deleting an unknown one is 404, one that is DELETING or REJECTED 400 code 9 (harsher:
+  the real answer for a REJECTED one is unknown).
 * ``SetAwsEndpointConnectionState``: AVAILABLE accepts (PENDING, then AVAILABLE as above; already accepted:
   unchanged), REJECTED rejects at once; FAILED, EXPIRED, DELETING endpoints are refused (400 code 9).  The answer
   shows the status *before* the change, as the spec says.
@@ -163,8 +169,7 @@ class StateMixin:
                 if e["status"] == "PENDING":
                     e["status"] = "AVAILABLE"
                 elif e["status"] == "DELETING":
-                    e["status"] = "REJECTED"
-                    e["connected"] = False
+                    e["status"] = "REJECTED"  # still listed: a deleted connection shows STATUS_REJECTED
                 e["until"] = None
 
     def _pe_services(self, c, pe):
@@ -188,8 +193,8 @@ class StateMixin:
             raise bad("the private endpoint services of a STANDARD cluster are created with the cluster; "
                       "list them instead", FAILED_PRECONDITION)
         missing = [r for r in self._pe_regions(c) if r not in pe["services"]]
-        if not missing:
-            raise ApiError(409, ALREADY_EXISTS, "private endpoint services already exist for cluster %s" % cid)
+        if not missing:  # the provider: "this is a no-op. The API will gracefully return the existing services"
+            return c, self._pe_services(c, pe)
         for region in missing:
             self._pe_new_service(c, pe, region, self._now())
         self._record("AUDIT_LOG_ACTION_CREATE_PRIVATE_LINK", c, {"regions": missing})
@@ -214,7 +219,7 @@ class StateMixin:
                       FAILED_PRECONDITION)
         if e["status"] in ("FAILED", "EXPIRED", "DELETED"):
             raise bad("endpoint %s is %s; create a new endpoint" % (endpoint_id, e["status"]), FAILED_PRECONDITION)
-        if e["connected"]:
+        if e["connected"] and e["status"] != "REJECTED":
             raise ApiError(409, ALREADY_EXISTS, "endpoint %s is already connected to cluster %s" % (endpoint_id, cid))
         owners = {o["external_owner_id"] for o in pe["owners"].values()}
         if c["provider"] == "AWS" and owners and "*" not in owners and e["owner"] not in owners:
@@ -234,6 +239,8 @@ class StateMixin:
             raise not_found("no connection of endpoint %s on cluster %s" % (endpoint_id, cid))
         if e["status"] == "DELETING":
             raise bad("the connection of endpoint %s is already being deleted" % endpoint_id, FAILED_PRECONDITION)
+        if e["status"] == "REJECTED":
+            raise bad("the connection of endpoint %s is already rejected" % endpoint_id, FAILED_PRECONDITION)
         e["status"] = "DELETING"
         e["until"] = self._now() + self.settings[CONNECTION_SECONDS]
         self._record("AUDIT_LOG_ACTION_REJECT_PRIVATE_LINK", c, {"endpoint_id": endpoint_id})

@@ -50,6 +50,7 @@ def test_services_verdict(services, verdict, detail):
     ("STATUS_STALE", "present", "failed"),
     (None, "present", "failed"),
     ("STATUS_DELETING", "absent", "wait"),
+    ("STATUS_REJECTED", "absent", "ready"),  # a deleted connection stays listed as REJECTED
     (None, "absent", "ready"),
 ])
 def test_connection_verdict(status, state, verdict):

@@ -55,10 +55,11 @@ def test_ladder_check_add_wait_noop_delete(emulated):
     assert res["changed"] and res["connection"] is None and writes(emulated) == []
     res = run_cloud(emulated, mod, cluster="shop-pe", endpoint_id=eid, state="absent")
     assert res["changed"] and writes(emulated) == [("DELETE", path + "/" + eid)]
-    assert not endpoints(emulated, cid)[eid]["connected"]  # waited until gone
+    assert endpoints(emulated, cid)[eid]["status"] == "REJECTED"  # waited until deleted: listed as REJECTED
     emulated.clear_requests()
     res = run_cloud(emulated, mod, cluster="shop-pe", endpoint_id=eid, state="absent")
     assert not res["changed"] and writes(emulated) == [] and len(reads(emulated)) == 2
+    assert res["connection"] is None and res["diff"] == {"before": {}, "after": {}}
 
 
 def test_azure_ids_are_url_encoded_in_the_path(emulated):
@@ -72,7 +73,13 @@ def test_azure_ids_are_url_encoded_in_the_path(emulated):
     assert res["changed"]
     assert writes(emulated) == [("DELETE", "/api/v1/clusters/%s/networking/private-endpoint-connections/%s"
                                  % (cid, quote(eid, safe="")))]
-    assert not endpoints(emulated, cid)[eid]["connected"]
+    assert endpoints(emulated, cid)[eid]["status"] == "REJECTED"
+    # a removed connection stays listed as STATUS_REJECTED: off AWS the same Add re-attaches it
+    emulated.clear_requests()
+    res = run_cloud(emulated, mod, cluster="shop-pe", endpoint_id=eid)
+    assert res["changed"] and res["diff"]["before"]["status"] == "STATUS_REJECTED"
+    assert res["connection"]["status"] == "STATUS_AVAILABLE"
+    assert writes(emulated) == [("POST", "/api/v1/clusters/%s/networking/private-endpoint-connections" % cid)]
 
 
 def test_no_wait_returns_pending(emulated):
