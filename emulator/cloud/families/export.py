@@ -18,7 +18,11 @@ Behaviour (where the real service is not documented, the harsher case is modelle
   When the time is up: ``ENABLED`` (``REVOKED``), or gone after a delete (GET answers 404 then).
 * Not configured (never enabled, or deleted): GET answers 404 code 5 for every object (the Terraform provider
   handles 404 as "not configured"; a 200 with ``DISABLED`` may be what the real API answers for CMEK: 404 is
-  the harsher case for a client).
+  the harsher case for a client) -- except the Prometheus metric export: its GET answers 200
+  ``{"cluster_id": ..., "status": "NOT_DEPLOYED"}`` (no ``targets``), as the real one does (the provider's
+  ``metric_export_prometheus_config_resource.go`` Read treats a ``NOT_DEPLOYED`` answer as "not configured";
+  ``PrometheusMetricExportInfo`` requires only ``cluster_id``).  A client must treat that answer as absent.
+  DELETE of a Prometheus export that is not deployed still answers 404 (unknown: the harsher case).
 * Failures: the control endpoint ``POST /_emulator/cloud/clusters/{id}/export/fail`` ``{"target": ...}``
   makes the next (or running) job of that object fail: log export ``ENABLE_FAILED`` (``DISABLE_FAILED`` for a
   delete; ``CREDENTIALS_ERROR`` with ``{"credentials": true}``), metric export ``ERROR``, CMEK
@@ -245,6 +249,8 @@ class StateMixin:
 
     def get_metric_export(self, cid, kind):
         c, ex = self._export_cluster(cid, what="metric export")
+        if ex[kind] is None and kind == "prometheus":
+            return c, None  # 200 NOT_DEPLOYED (see the module docstring)
         if ex[kind] is None:
             raise not_found("%s metric export is not configured for cluster %s" % (kind, cid))
         return c, ex[kind]
@@ -510,6 +516,8 @@ def _targets(c):
 
 
 def render_metric_export(c, kind, obj):
+    if obj is None:
+        return {"cluster_id": c["id"], "status": "NOT_DEPLOYED"}
     out = {"cluster_id": c["id"], "status": obj["status"], "user_message": obj["user_message"]}
     spec = obj["spec"]
     if kind == "cloudwatch":
