@@ -188,6 +188,25 @@ def test_restore_fail_next_and_database_effects(cl):
     assert len(state["restores"]) == 3 and state["clusters"][src]["backups"] == 1
 
 
+def test_restore_objects_come_back_sorted(cl):
+    """The real API answers a restore's objects in lexicographic order (terraform-provider-cockroach
+    restores_data_source.go convertObjectsToTerraform), whatever the order of the request."""
+    src = cl.create("sorted-src")["id"]
+    dst = cl.create("sorted-dst")["id"]
+    for name in ("shop", "app"):
+        cl.post("/api/v1/clusters/%s/databases" % src, {"name": name})
+    cl.control("POST", "/clusters/%s/backups" % src, {})
+    asked = [{"database": "shop", "schema": "public", "table": "users"},
+             {"database": "app", "schema": "public", "table": "orders"},
+             {"database": "shop", "schema": "public", "table": "orders"}]
+    r = restore(cl, dst, type="TABLE", source_cluster_id=src, objects=asked)
+    assert r.status == 200, r.body
+    want = sorted(asked, key=lambda o: (o["database"], o["schema"], o["table"]))
+    assert r.body["objects"] == want
+    assert cl.get("/api/v1/clusters/%s/restores/%s" % (dst, r.body["id"])).body["objects"] == want
+    assert cl.get("/api/v1/clusters/%s/restores" % dst).body["restores"][0]["objects"] == want
+
+
 def test_control_routes_refuse_bad_input(cl):
     assert cl.control("POST", "/backup/config", {"restore_seconds": "x"})[0] == 400
     assert cl.control("POST", "/backup/config", {"bogus": 1})[0] == 400

@@ -63,6 +63,8 @@ Restores
   serverless one; ``*_FAILED`` after a failure).  The provider only implies this for full-cluster
   restores; it is modelled for every type (harsher).  A second restore, or any other write of the
   cluster, is refused with the lock error meanwhile.
+* A restore's ``objects`` are answered sorted by database, schema, table, not in the order of the request
+  (the provider's ``restores_data_source.go``: "API returns objects in lexicographically sorted order").
 * Audit: ``AUDIT_LOG_ACTION_RESTORE_CLUSTER`` for each restore started; a backup-configuration change
   records ``AUDIT_LOG_ACTION_UPDATE_CLUSTER`` (the spec has no closer action).
 """
@@ -341,10 +343,14 @@ class StateMixin:
             out["completed_at"] = fmt_ts(int(round((r["end"] + self.backup_settings["completed_lag_seconds"])
                                                    * 1_000_000)))
         if r["objects"]:
-            out["objects"] = [dict(o) for o in r["objects"]]
+            out["objects"] = [dict(o) for o in sorted(r["objects"], key=_object_order)]
         if r["restore_opts"]:
             out["restore_opts"] = dict(r["restore_opts"])
         return out
+
+
+def _object_order(o):
+    return (o.get("database") or "", o.get("schema") or "", o.get("table") or "")
 
 
 def _config_view(e):
