@@ -248,8 +248,12 @@ class ExportApi(object):
 
     # -- log export --------------------------------------------------------------------------------
     def get_log_export(self, cluster_id):
-        """LogExportClusterInfo, or None when log export is not configured."""
-        return self._get_or_none(self._export_path(cluster_id, "logexport"))
+        """LogExportClusterInfo, or None when log export is not configured: a 404, or a 200 whose status is
+        ``DISABLED`` (a configuration that was deleted)."""
+        info = self._get_or_none(self._export_path(cluster_id, "logexport"))
+        if info is not None and info.get("status") == "DISABLED":
+            return None
+        return info
 
     def enable_log_export(self, cluster_id, body):
         return self._post(self._export_path(cluster_id, "logexport"), body)

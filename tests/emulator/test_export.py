@@ -66,8 +66,11 @@ def test_log_export_delete_disabling_then_gone(cl, aws):
     assert r.status == 200 and r.body["status"] == "DISABLING"
     assert cl.get(path(aws, "logexport")).body["status"] == "DISABLING"
     cl.advance(2.1)
-    assert cl.get(path(aws, "logexport")).status == 404
+    # harsher than 404: the configuration stays, DISABLED (the spec's LogExportStatus lifecycle)
+    gone = cl.get(path(aws, "logexport"))
+    assert gone.status == 200 and gone.body["status"] == "DISABLED" and gone.body["spec"]["log_name"] == "crdb"
     assert cl.delete(path(aws, "logexport")).status == 404
+    assert cl.post(path(aws, "logexport"), LOG).body["status"] == "ENABLING"
 
 
 @pytest.mark.parametrize("credentials, status", [(False, "ENABLE_FAILED"), (True, "CREDENTIALS_ERROR")])

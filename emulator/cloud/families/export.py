@@ -23,6 +23,11 @@ Behaviour (where the real service is not documented, the harsher case is modelle
   ``metric_export_prometheus_config_resource.go`` Read treats a ``NOT_DEPLOYED`` answer as "not configured";
   ``PrometheusMetricExportInfo`` requires only ``cluster_id``).  A client must treat that answer as absent.
   DELETE of a Prometheus export that is not deployed still answers 404 (unknown: the harsher case).
+  A log export that was deleted is not 404 either once its ``DISABLING`` job is over: GET answers 200 with
+  the old ``spec`` and status ``DISABLED`` (the spec's ``LogExportStatus``: "the possible states that a
+  configuration can be in as it is created, deployed, and disabled"; what the real one answers is unknown,
+  and a client that takes any 200 for "configured" would be wrong).  DELETE of it answers 404; a POST
+  enables it again.
 * Failures: the control endpoint ``POST /_emulator/cloud/clusters/{id}/export/fail`` ``{"target": ...}``
   makes the next (or running) job of that object fail: log export ``ENABLE_FAILED`` (``DISABLE_FAILED`` for a
   delete; ``CREDENTIALS_ERROR`` with ``{"credentials": true}``), metric export ``ERROR``, CMEK
@@ -164,6 +169,9 @@ class StateMixin:
             if failed:
                 obj["status"] = "DISABLE_FAILED" if name == "log" else "ERROR"
                 obj["user_message"] = "disabling the export failed; try again"
+            elif name == "log":
+                obj["status"] = "DISABLED"  # the configuration stays, disabled (see the module docstring)
+                obj["user_message"] = ""
             else:
                 ex[name] = None
             return
@@ -238,7 +246,7 @@ class StateMixin:
     def delete_log_export(self, cid):
         c = self._mutable_sub(cid)
         ex = self._ex(c)
-        if ex["log"] is None:
+        if ex["log"] is None or ex["log"]["status"] == "DISABLED":
             raise not_found("log export is not configured for cluster %s" % cid)
         obj = ex["log"]
         obj["status"] = "DISABLING"
