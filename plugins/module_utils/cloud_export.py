@@ -42,6 +42,7 @@ LOG_LEVELS = ("WARNING", "ERROR", "FATAL")
 # statuses of a running job, and of a job that ended badly
 TRANSIENT = ("ENABLING", "DISABLING", "ROTATING", "REVOKING")
 FAILED = ("ENABLE_FAILED", "DISABLE_FAILED", "CREDENTIALS_ERROR", "ERROR", "ROTATE_FAILED", "REVOKE_FAILED")
+NOT_DEPLOYED = "NOT_DEPLOYED"  # a metric export's status when it is not configured (200, not 404)
 IAM_STATUSES = (400, 401, 403)
 DEFAULT_IAM_TIMEOUT = 600
 CREDENTIAL_FIELDS = ("api_key", "azure_shared_key")
@@ -247,8 +248,12 @@ class ExportApi(object):
 
     # -- log export --------------------------------------------------------------------------------
     def get_log_export(self, cluster_id):
-        """LogExportClusterInfo, or None when log export is not configured."""
-        return self._get_or_none(self._export_path(cluster_id, "logexport"))
+        """LogExportClusterInfo, or None when log export is not configured: a 404, or a 200 whose status is
+        ``DISABLED`` (a configuration that was deleted)."""
+        info = self._get_or_none(self._export_path(cluster_id, "logexport"))
+        if info is not None and info.get("status") == "DISABLED":
+            return None
+        return info
 
     def enable_log_export(self, cluster_id, body):
         return self._post(self._export_path(cluster_id, "logexport"), body)
@@ -258,8 +263,12 @@ class ExportApi(object):
 
     # -- metric exports ----------------------------------------------------------------------------
     def get_metric_export(self, cluster_id, kind):
-        """<Kind>MetricExportInfo, or None when that metric export is not configured."""
-        return self._get_or_none(self._export_path(cluster_id, "metricexport/" + kind))
+        """<Kind>MetricExportInfo, or None when that metric export is not configured: a 404, or a 200 whose
+        status is ``NOT_DEPLOYED`` (what the Prometheus export answers when it is not configured)."""
+        info = self._get_or_none(self._export_path(cluster_id, "metricexport/" + kind))
+        if info is not None and info.get("status") == NOT_DEPLOYED:
+            return None
+        return info
 
     def enable_metric_export(self, cluster_id, kind, body):
         return self._post(self._export_path(cluster_id, "metricexport/" + kind), body)

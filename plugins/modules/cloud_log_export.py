@@ -65,6 +65,8 @@ options:
   groups:
     description:
       - Groups of channels exported under their own name. Compared by O(groups[].log_name); channels as a set.
+      - Cloud exports only these channels - C(SESSIONS), C(OPS), C(HEALTH), C(STORAGE), C(SQL_SCHEMA), C(USER_ADMIN),
+        C(PRIVILEGES), C(SENSITIVE_ACCESS), C(SQL_EXEC), C(SQL_PERF); the API refuses others (C(DEV), C(TELEMETRY)).
     type: list
     elements: dict
     suboptions:

@@ -36,6 +36,8 @@ options:
   type:
     description:
       - What is restored. Required unless O(restore_id) is given.
+      - V(DATABASE) and V(TABLE) restores need ADVANCED clusters (destination and source); the Cloud API refuses them
+        on STANDARD clusters.
     type: str
     choices: [CLUSTER, DATABASE, TABLE]
   backup_id:

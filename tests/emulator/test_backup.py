@@ -105,8 +105,8 @@ def test_backup_list_pagination_and_time_range(cl):
 
 
 def test_restore_validation(cl):
-    src = cl.create("restore-src")["id"]
-    dst = cl.create("restore-dst")["id"]
+    src = cl.create_dedicated("restore-src")["id"]
+    dst = cl.create_dedicated("restore-dst")["id"]
     assert restore(cl, dst, source_cluster_id=src).status == 400  # no type
     r = restore(cl, dst, type="CLUSTER", source_cluster_id=src)
     assert r.status == 400 and r.body["code"] == 9  # no backup yet
@@ -155,14 +155,32 @@ def test_restore_progress_lock_completed_at_lag_and_audit(cl):
     assert cl.get("/api/v1/clusters/%s/restores/%s" % (src, r.body["id"])).status == 404
 
 
+def test_database_and_table_restores_need_advanced_clusters(cl):
+    """The provider's restore_resource_test.go (run against the real API too) uses ADVANCED clusters "in cases
+    where standard plan clusters are not supported (e.g. TABLE and DATABASE restores)"."""
+    adv = cl.create_dedicated("restore-adv")["id"]
+    std = cl.create("restore-std")["id"]
+    for cid in (adv, std):
+        cl.control("POST", "/clusters/%s/backups" % cid, {})
+    db = {"type": "DATABASE", "objects": [{"database": "defaultdb"}], "restore_opts": {"new_db_name": "copy"}}
+    table = {"type": "TABLE", "objects": [{"database": "defaultdb", "schema": "public", "table": "t"}]}
+    for dst, src in ((std, std), (adv, std), (std, adv)):
+        for body in (db, table):
+            r = restore(cl, dst, source_cluster_id=src, **body)
+            assert r.status == 400 and r.body["code"] == 9 and "not supported for" in r.body["message"], r.body
+    assert cl.get("/api/v1/clusters/%s/restores" % std).body["restores"] == []
+    assert restore(cl, std, type="CLUSTER", source_cluster_id=std).status == 200
+    assert restore(cl, adv, source_cluster_id=adv, **db).status == 200
+
+
 def test_restore_fail_next_and_database_effects(cl):
-    src = cl.create("restore-src")["id"]
-    dst = cl.create("restore-dst")["id"]
+    src = cl.create_dedicated("restore-src")["id"]
+    dst = cl.create_dedicated("restore-dst")["id"]
     cl.post("/api/v1/clusters/%s/databases" % src, {"name": "shop"})
     cl.control("POST", "/clusters/%s/backups" % src, {})
     cl.control("POST", "/restores/next/fail", {"code": 13, "message": "disk full"})
     r = restore(cl, dst, type="DATABASE", source_cluster_id=src, objects=[{"database": "shop"}])
-    assert cl.get("/api/v1/clusters/" + dst).body["operation_status"] == "TENANT_RESTORE_RUNNING"
+    assert cl.get("/api/v1/clusters/" + dst).body["operation_status"] == "DEDICATED_FULL_CLUSTER_RESTORE_RUNNING"
     cl.advance(3)
     failed = cl.get("/api/v1/clusters/%s/restores/%s" % (dst, r.body["id"])).body
     assert failed["status"] == "FAILED" and failed["client_error_code"] == 13
@@ -171,7 +189,7 @@ def test_restore_fail_next_and_database_effects(cl):
     def dbs(cid):
         return sorted(d["name"] for d in cl.get("/api/v1/clusters/%s/databases" % cid).body["databases"])
     assert dbs(dst) == ["defaultdb"]
-    assert cl.get("/api/v1/clusters/" + dst).body["operation_status"] == "TENANT_RESTORE_FAILED"
+    assert cl.get("/api/v1/clusters/" + dst).body["operation_status"] == "DEDICATED_FULL_CLUSTER_RESTORE_FAILED"
     ok = restore(cl, dst, type="DATABASE", source_cluster_id=src, objects=[{"database": "shop"}],
                  restore_opts={"new_db_name": "shop_copy"})
     cl.advance(3)
@@ -186,6 +204,25 @@ def test_restore_fail_next_and_database_effects(cl):
     assert [x["id"] for x in listed] == [twice.body["id"], ok.body["id"], r.body["id"]]
     state = cl.control("GET", "/state")[1]["families"]["backup"]
     assert len(state["restores"]) == 3 and state["clusters"][src]["backups"] == 1
+
+
+def test_restore_objects_come_back_sorted(cl):
+    """The real API answers a restore's objects in lexicographic order (terraform-provider-cockroach
+    restores_data_source.go convertObjectsToTerraform), whatever the order of the request."""
+    src = cl.create_dedicated("sorted-src")["id"]
+    dst = cl.create_dedicated("sorted-dst")["id"]
+    for name in ("shop", "app"):
+        cl.post("/api/v1/clusters/%s/databases" % src, {"name": name})
+    cl.control("POST", "/clusters/%s/backups" % src, {})
+    asked = [{"database": "shop", "schema": "public", "table": "users"},
+             {"database": "app", "schema": "public", "table": "orders"},
+             {"database": "shop", "schema": "public", "table": "orders"}]
+    r = restore(cl, dst, type="TABLE", source_cluster_id=src, objects=asked)
+    assert r.status == 200, r.body
+    want = sorted(asked, key=lambda o: (o["database"], o["schema"], o["table"]))
+    assert r.body["objects"] == want
+    assert cl.get("/api/v1/clusters/%s/restores/%s" % (dst, r.body["id"])).body["objects"] == want
+    assert cl.get("/api/v1/clusters/%s/restores" % dst).body["restores"][0]["objects"] == want
 
 
 def test_control_routes_refuse_bad_input(cl):

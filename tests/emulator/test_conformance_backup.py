@@ -16,7 +16,7 @@ def validator():
 
 def test_backup_family_conformance(validator):
     cl = CheckingClient(validator)
-    src = cl.create("backup-src")["id"]
+    src = cl.create_dedicated("backup-src")["id"]
     dst = cl.create_dedicated("backup-dst")["id"]
     base = "/api/v1/clusters/%s" % src
     assert cl.get(base + "/backups-config").status == 200

@@ -66,8 +66,11 @@ def test_log_export_delete_disabling_then_gone(cl, aws):
     assert r.status == 200 and r.body["status"] == "DISABLING"
     assert cl.get(path(aws, "logexport")).body["status"] == "DISABLING"
     cl.advance(2.1)
-    assert cl.get(path(aws, "logexport")).status == 404
+    # harsher than 404: the configuration stays, DISABLED (the spec's LogExportStatus lifecycle)
+    gone = cl.get(path(aws, "logexport"))
+    assert gone.status == 200 and gone.body["status"] == "DISABLED" and gone.body["spec"]["log_name"] == "crdb"
     assert cl.delete(path(aws, "logexport")).status == 404
+    assert cl.post(path(aws, "logexport"), LOG).body["status"] == "ENABLING"
 
 
 @pytest.mark.parametrize("credentials, status", [(False, "ENABLE_FAILED"), (True, "CREDENTIALS_ERROR")])
@@ -98,9 +101,13 @@ def test_log_export_iam_propagation(cl, aws):
     (dict(LOG, type="GCP_CLOUD_LOGGING"), "use AWS_CLOUDWATCH"),
     (dict(LOG, auth_principal="my-project"), "ARN of an IAM role"),
     (dict(LOG, azure_shared_key="k"), "only used with AZURE_LOG_ANALYTICS"),
-    (dict(LOG, omitted_channels=["NOPE"]), 'unknown log channel "NOPE"'),
-    (dict(LOG, groups=[{"log_name": "a", "channels": ["OPS"]}, {"log_name": "a", "channels": ["DEV"]}]),
+    (dict(LOG, omitted_channels=["NOPE"]), "log channel 'NOPE' is unknown"),
+    (dict(LOG, groups=[{"log_name": "a", "channels": ["OPS"]}, {"log_name": "a", "channels": ["HEALTH"]}]),
      "duplicate group"),
+    # the real refusal (terraform-provider-cockroach issue #116): DEV and TELEMETRY are not exported by Cloud
+    (dict(LOG, groups=[{"log_name": "a", "channels": ["OPS", "DEV"]}]),
+     "invalid argument: invalid field ClusterSpec: log channel 'DEV' is unknown"),
+    (dict(LOG, groups=[{"log_name": "a", "channels": ["TELEMETRY"]}]), "log channel 'TELEMETRY' is unknown"),
     (dict(LOG, groups=[{"log_name": "a", "channels": []}]), "at least one channel"),
     (dict(LOG, region="mars-1"), "not a valid AWS region"),
     (dict(LOG, type="SPLUNK"), "enum"),
@@ -141,7 +148,7 @@ def test_metric_exports_lifecycle_and_lock(cl, aws):
     for kind, body in (("cloudwatch", {"role_arn": ARN, "target_region": "us-west-2"}),
                        ("datadog", {"site": "EU1", "api_key": DD_KEY}), ("prometheus", None)):
         mp = path(aws, "metricexport/" + kind)
-        assert cl.get(mp).status == 404
+        assert_not_configured(cl, aws, mp, kind)
         assert cl.delete(mp).status == 404
         r = cl.post(mp, body)
         assert r.status == 200 and r.body["status"] == "ENABLING", r.body
@@ -158,7 +165,17 @@ def test_metric_exports_lifecycle_and_lock(cl, aws):
             assert sorted(got["targets"]) == ["us-east-1", "us-west-2"]
         assert cl.delete(mp).body == {"cluster_id": aws["id"], "status": "DISABLING"}
         cl.advance(2.1)
-        assert cl.get(mp).status == 404
+        assert_not_configured(cl, aws, mp, kind)
+
+
+def assert_not_configured(cl, c, mp, kind):
+    """Prometheus answers 200 NOT_DEPLOYED when not configured, as the real API (the Terraform provider's
+    metric_export_prometheus_config_resource.go Read); CloudWatch and Datadog answer 404."""
+    r = cl.get(mp)
+    if kind == "prometheus":
+        assert r.status == 200 and r.body == {"cluster_id": c["id"], "status": "NOT_DEPLOYED"}, r.body
+    else:
+        assert r.status == 404, r.body
 
 
 def test_metric_export_failure_and_validation(cl, aws):

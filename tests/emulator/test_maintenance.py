@@ -132,6 +132,15 @@ def test_blackout_needs_a_maintenance_window(cl, adv):
     assert r.status == 400 and "maintenance window" in r.body["message"]
 
 
+def test_blackout_on_a_cluster_that_is_not_advanced(cl):
+    """The real refusal (terraform-provider-cockroach blackout_window_resource_test.go, run against the real API
+    too): 400 INVALID_ARGUMENT "invalid argument: blackout windows are supported for advanced clusters only"."""
+    basic = cl.create("blackout-basic")["id"]
+    r = cl.post(C + basic + "/blackout-windows", {"start_time": ts(cl, 8), "end_time": ts(cl, 9)})
+    assert r.status == 400 and r.body["code"] == 3, r.body
+    assert r.body["message"] == "invalid argument: blackout windows are supported for advanced clusters only"
+
+
 def test_blackout_lifecycle(cl, adv):
     set_window(cl, adv)  # Wednesdays 00:00-06:00 UTC; the clock starts on Wednesday 2025-01-01 00:00
     r = cl.post(C + adv + "/blackout-windows", {"start_time": "2025-01-09T00:00:00Z", "end_time": "2025-01-11T00:00:00+00:00"})

@@ -18,7 +18,16 @@ Behaviour (where the real service is not documented, the harsher case is modelle
   When the time is up: ``ENABLED`` (``REVOKED``), or gone after a delete (GET answers 404 then).
 * Not configured (never enabled, or deleted): GET answers 404 code 5 for every object (the Terraform provider
   handles 404 as "not configured"; a 200 with ``DISABLED`` may be what the real API answers for CMEK: 404 is
-  the harsher case for a client).
+  the harsher case for a client) -- except the Prometheus metric export: its GET answers 200
+  ``{"cluster_id": ..., "status": "NOT_DEPLOYED"}`` (no ``targets``), as the real one does (the provider's
+  ``metric_export_prometheus_config_resource.go`` Read treats a ``NOT_DEPLOYED`` answer as "not configured";
+  ``PrometheusMetricExportInfo`` requires only ``cluster_id``).  A client must treat that answer as absent.
+  DELETE of a Prometheus export that is not deployed still answers 404 (unknown: the harsher case).
+  A log export that was deleted is not 404 either once its ``DISABLING`` job is over: GET answers 200 with
+  the old ``spec`` and status ``DISABLED`` (the spec's ``LogExportStatus``: "the possible states that a
+  configuration can be in as it is created, deployed, and disabled"; what the real one answers is unknown,
+  and a client that takes any 200 for "configured" would be wrong).  DELETE of it answers 404; a POST
+  enables it again.
 * Failures: the control endpoint ``POST /_emulator/cloud/clusters/{id}/export/fail`` ``{"target": ...}``
   makes the next (or running) job of that object fail: log export ``ENABLE_FAILED`` (``DISABLE_FAILED`` for a
   delete; ``CREDENTIALS_ERROR`` with ``{"credentials": true}``), metric export ``ERROR``, CMEK
@@ -40,6 +49,12 @@ Behaviour (where the real service is not documented, the harsher case is modelle
   must give ``dedicated.cmek_region_specs`` with exactly one key per new region (else 400); the new keys are
   ``ENABLING`` while the cluster's scale job runs.  (A failed scale job, control ``fail``, reverts the
   regions but not these keys: not modelled further.)
+* Log channels: only the ten that Cloud exports (``SESSIONS``, ``OPS``, ``HEALTH``, ``STORAGE``, ``SQL_SCHEMA``,
+  ``USER_ADMIN``, ``PRIVILEGES``, ``SENSITIVE_ACCESS``, ``SQL_EXEC``, ``SQL_PERF``: the Cloud documentation's list)
+  are accepted, in ``groups[].channels`` and ``omitted_channels``; any other, ``DEV`` and ``TELEMETRY`` included,
+  is refused with the real answer (400 code 3 ``invalid argument: invalid field ClusterSpec: log channel 'DEV' is
+  unknown``, Terraform provider issue #116).  Newer Cloud releases may export more channels: the shorter,
+  documented list is the harsher case; refusing it in ``omitted_channels`` too is a guess.
 * Credentials: ``GET`` never shows the Datadog ``api_key`` (only its last 4 characters, as the spec's
   ``DatadogMetricExportInfo.api_key`` says) nor the log export ``azure_shared_key`` (the spec lists it in
   ``LogExportClusterSpecification``; the harsher case, a client that cannot read it back, is modelled).
@@ -62,9 +77,10 @@ KEY_TYPES = {"AWS": "AWS_KMS", "GCP": "GCP_CLOUD_KMS", "AZURE": "AZURE_KEY_VAULT
 LOG_TYPES = {"AWS": "AWS_CLOUDWATCH", "GCP": "GCP_CLOUD_LOGGING", "AZURE": "AZURE_LOG_ANALYTICS"}
 METRIC_KINDS = ("cloudwatch", "datadog", "prometheus")
 DATADOG_SITES = ("US1", "US3", "US5", "US1_GOV", "EU1")
-LOG_CHANNELS = ("DEV", "OPS", "HEALTH", "STORAGE", "SESSIONS", "SQL_SCHEMA", "USER_ADMIN", "PRIVILEGES",
-                "SENSITIVE_ACCESS", "SQL_EXEC", "SQL_PERF", "SQL_INTERNAL_PERF", "TELEMETRY", "KV_DISTRIBUTION",
-                "CHANGEFEED", "KV_EXEC")
+# The channels Cloud exports (CockroachDB Cloud docs, export-logs-advanced: "Other log channels are not
+# exportable"); DEV and TELEMETRY are refused by the real API (terraform-provider-cockroach issue #116).
+LOG_CHANNELS = ("SESSIONS", "OPS", "HEALTH", "STORAGE", "SQL_SCHEMA", "USER_ADMIN", "PRIVILEGES", "SENSITIVE_ACCESS",
+                "SQL_EXEC", "SQL_PERF")
 ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 KEY_SPEC = _obj(type=_enum("AWS_KMS", "GCP_CLOUD_KMS", "NULL_KMS", "AZURE_KEY_VAULT"), uri=STR, auth_principal=STR)
@@ -83,6 +99,11 @@ METRIC_BODIES = {
 }
 
 DEFAULT_SETTINGS = {"export_seconds": 2.0, "iam_seconds": 3.0}
+
+
+def _unknown_channel(ch):
+    """The real refusal of a channel Cloud does not export (provider issue #116), word for word."""
+    return "invalid argument: invalid field ClusterSpec: log channel '%s' is unknown" % ch
 
 
 def _precondition(msg):
@@ -160,6 +181,9 @@ class StateMixin:
             if failed:
                 obj["status"] = "DISABLE_FAILED" if name == "log" else "ERROR"
                 obj["user_message"] = "disabling the export failed; try again"
+            elif name == "log":
+                obj["status"] = "DISABLED"  # the configuration stays, disabled (see the module docstring)
+                obj["user_message"] = ""
             else:
                 ex[name] = None
             return
@@ -202,7 +226,7 @@ class StateMixin:
                       "for AWS_CLOUDWATCH")
         for ch in body.get("omitted_channels") or []:
             if ch not in LOG_CHANNELS:
-                raise bad('unknown log channel "%s" in omitted_channels' % ch)
+                raise bad(_unknown_channel(ch))
         names = set()
         for i, g in enumerate(body.get("groups") or []):
             if not g.get("log_name"):
@@ -214,7 +238,7 @@ class StateMixin:
                 raise bad("groups[%d].channels must name at least one channel" % i)
             for ch in g["channels"]:
                 if ch not in LOG_CHANNELS:
-                    raise bad('unknown log channel "%s" in groups[%d].channels' % (ch, i))
+                    raise bad(_unknown_channel(ch))
         if body.get("region") and seed.region_info(c["provider"], body["region"]) is None:
             raise bad('region "%s" is not a valid %s region' % (body["region"], c["provider"]))
         c = self._mutable_sub(cid)
@@ -234,7 +258,7 @@ class StateMixin:
     def delete_log_export(self, cid):
         c = self._mutable_sub(cid)
         ex = self._ex(c)
-        if ex["log"] is None:
+        if ex["log"] is None or ex["log"]["status"] == "DISABLED":
             raise not_found("log export is not configured for cluster %s" % cid)
         obj = ex["log"]
         obj["status"] = "DISABLING"
@@ -245,6 +269,8 @@ class StateMixin:
 
     def get_metric_export(self, cid, kind):
         c, ex = self._export_cluster(cid, what="metric export")
+        if ex[kind] is None and kind == "prometheus":
+            return c, None  # 200 NOT_DEPLOYED (see the module docstring)
         if ex[kind] is None:
             raise not_found("%s metric export is not configured for cluster %s" % (kind, cid))
         return c, ex[kind]
@@ -510,6 +536,8 @@ def _targets(c):
 
 
 def render_metric_export(c, kind, obj):
+    if obj is None:
+        return {"cluster_id": c["id"], "status": "NOT_DEPLOYED"}
     out = {"cluster_id": c["id"], "status": obj["status"], "user_message": obj["user_message"]}
     spec = obj["spec"]
     if kind == "cloudwatch":

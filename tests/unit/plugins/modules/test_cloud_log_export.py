@@ -64,9 +64,25 @@ def test_ladder(emulated):
     res = run_cloud(emulated, mod, check=True, cluster="logs-aws", state="absent")
     assert res["changed"] and writes(emulated) == []
     res = run_cloud(emulated, mod, cluster="logs-aws", state="absent")
-    assert res["changed"] and res["log_export"] is None and log_state(emulated, cid) is None
+    assert res["changed"] and res["log_export"] is None and log_state(emulated, cid)["status"] == "DISABLED"
     assert writes(emulated) == [("DELETE", "/api/v1/clusters/%s/logexport" % cid)]
     assert not run_cloud(emulated, mod, cluster="logs-aws", state="absent")["changed"]
+    assert len(writes(emulated)) == 1
+
+
+def test_a_disabled_configuration_is_absent(emulated):
+    """A deleted log export may be answered 200 status DISABLED (the spec's LogExportStatus) rather than 404:
+    the module takes it for absent, and enables it again when asked, even with the very same spec."""
+    cid = cluster(emulated)["id"]
+    assert run_cloud(emulated, mod, **base())["changed"]
+    assert run_cloud(emulated, mod, cluster="logs-aws", state="absent")["changed"]
+    assert log_state(emulated, cid)["status"] == "DISABLED"
+    emulated.clear_requests()
+    res = run_cloud(emulated, mod, check=True, **base())
+    assert res["changed"] and res["diff"]["before"] == {} and writes(emulated) == []
+    res = run_cloud(emulated, mod, **base())
+    assert res["changed"] and res["log_export"]["status"] == "ENABLED"
+    assert writes(emulated) == [("POST", "/api/v1/clusters/%s/logexport" % cid)]
 
 
 def test_iam_propagation_is_retried(emulated):

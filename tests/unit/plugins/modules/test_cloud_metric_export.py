@@ -138,3 +138,20 @@ def test_api_refusal_names_the_problem(emulated):
     ready_cluster(emulated, name="basic-one")
     res = run_cloud(emulated, mod, cluster="basic-one", type="prometheus")
     assert res.failed and "BASIC" in res["msg"] and "Traceback" not in str(res)
+
+
+def test_prometheus_not_deployed_is_absent(emulated):
+    """The real GET of a Prometheus export that is not configured answers 200 status NOT_DEPLOYED, not 404
+    (terraform-provider-cockroach metric_export_prometheus_config_resource.go Read): that is "absent"."""
+    cid = aws_cluster(emulated)["id"]
+    res = run_cloud(emulated, mod, cluster=cid, type="prometheus", state="absent")
+    assert not res["changed"] and res["metric_export"] is None
+    res = run_cloud(emulated, mod, cluster=cid, type="prometheus", check=True)
+    assert res["changed"] and res["diff"]["before"] == {}
+    res = run_cloud(emulated, mod, cluster=cid, type="prometheus")
+    assert res["changed"] and res["metric_export"]["status"] == "ENABLED"
+    res = run_cloud(emulated, mod, cluster=cid, type="prometheus", state="absent")
+    assert res["changed"] and res["metric_export"] is None
+    emulated.clear_requests()
+    res = run_cloud(emulated, mod, cluster=cid, type="prometheus", state="absent")
+    assert not res["changed"] and writes(emulated) == []

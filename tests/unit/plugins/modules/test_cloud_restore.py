@@ -20,13 +20,17 @@ def posts(emulated):
     return [e["body"] for e in emulated.requests(api="cloud") if e["method"] == "POST"]
 
 
+# DATABASE and TABLE restores need ADVANCED clusters (as in the real service)
+ADVANCED = {"dedicated": {"region_nodes": {"us-central1": 3}, "hardware": {"machine_spec": {"num_virtual_cpus": 4}}}}
+
+
 @pytest.fixture
 def two(emulated):
     """A source cluster with a database and a backup, and a destination (request log cleared)."""
-    src = ready_cluster(emulated, "shop-prod")["id"]
+    src = ready_cluster(emulated, "shop-prod", **ADVANCED)["id"]
     emulated.cloud("POST", "/api/v1/clusters/%s/databases" % src, {"name": "shop"})
     backup = emulated.cloud_control("POST", "/clusters/%s/backups" % src, {})
-    dst = ready_cluster(emulated, "shop-dev")["id"]
+    dst = ready_cluster(emulated, "shop-dev", **ADVANCED)["id"]
     return src, dst, backup
 
 
