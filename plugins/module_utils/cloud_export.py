@@ -215,8 +215,13 @@ class ExportApi(object):
 
     # -- CMEK --------------------------------------------------------------------------------------
     def get_cmek(self, cluster_id):
-        """CMEKClusterInfo, or None when CMEK is not enabled."""
-        return self._get_or_none(self._export_path(cluster_id, "cmek"))
+        """CMEKClusterInfo, or None when CMEK is not enabled: a 404 (what the Terraform provider expects), or a 200
+        whose cluster-level status is ``DISABLED`` (the spec: "By default, CMEK will be disabled for new clusters";
+        read as enabled, the module would send the PUT of an update instead of the POST that enables it)."""
+        info = self._get_or_none(self._export_path(cluster_id, "cmek"))
+        if info is not None and info.get("status") == "DISABLED":
+            return None
+        return info
 
     def enable_cmek(self, cluster_id, region_specs):
         return self._post(self._export_path(cluster_id, "cmek"), {"region_specs": region_specs})

@@ -140,3 +140,30 @@ def test_write_iam_does_not_retry_other_errors():
     with pytest.raises(NotFoundError):
         cl.write_iam("c", cl.send, deadline=1000)
     assert cl.sent == 1
+
+
+class _Answers(ce.ExportApi):
+    """Only the read under test: ``_get_or_none`` answers what the server would."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.paths = []
+
+    def _get_or_none(self, path):
+        self.paths.append(path)
+        return self.answer
+
+    def _export_path(self, cluster_id, what):
+        return "/clusters/%s/%s" % (cluster_id, what)
+
+
+@pytest.mark.parametrize("answer,absent", [
+    (None, True),                                                   # 404: what the provider expects
+    ({"status": "DISABLED", "region_infos": []}, True),             # a 200 for a cluster that never had CMEK
+    ({"status": "ENABLED", "region_infos": [{"region": "us-east1"}]}, False),
+    ({"status": "REVOKED", "region_infos": [{"region": "us-east1"}]}, False),
+])
+def test_cmek_disabled_is_absent(answer, absent):
+    api = _Answers(answer)
+    assert (api.get_cmek("c1") is None) is absent
+    assert api.paths == ["/clusters/c1/cmek"]
