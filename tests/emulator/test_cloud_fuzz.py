@@ -1,4 +1,4 @@
-"""Spec-driven fuzzing of the Cloud API emulator (hypothesis; bounded to about 30 s: CLOUD_FUZZ_SECONDS).
+"""Spec-driven fuzzing of the Cloud API emulator (hypothesis; CLOUD_FUZZ_EXAMPLES cases in all, ~30 s here).
 
 For every implemented operation, requests are generated from the operation's parameters and
 request-body schema in the official OpenAPI document, mixed with values that hit real state
@@ -28,7 +28,6 @@ SPEC = load_spec()
 pytestmark = pytest.mark.skipif(SPEC is None, reason="cloud-api-openapi.json not found")
 
 MAX_EXAMPLES = int(os.environ.get("CLOUD_FUZZ_EXAMPLES", "3000"))
-TIME_BUDGET = float(os.environ.get("CLOUD_FUZZ_SECONDS", "30"))
 
 
 def _family_fuzz_modules():
@@ -284,8 +283,9 @@ for _module in FAMILY_FUZZ:
     VALID_BODIES.update(getattr(_module, "VALID_BODIES", {}))
 
 
-# Each operation has its own test with its share of the examples and of the time budget (op i stops drawing new
-# cases at started + budget * (i + 1) / n, after at least 3): every operation is fuzzed however fast the machine is.
+# Each operation has its own test with the same number of examples, drawn deterministically (derandomize): the
+# cases, and so the report's verdict below, are the same however loaded the machine is (a time budget made the
+# verdict depend on the load: fewer cases per operation on a busy machine, fewer 200s). The load changes only the time.
 PER_OPERATION = max(10, MAX_EXAMPLES // max(1, len(IMPLEMENTED)))
 
 
@@ -298,10 +298,6 @@ def test_fuzz_implemented_operations(op, data):
     fz.ensure_pool()
     advance = data.draw(st.sampled_from([0, 0, 0.3, 1.0]))
     method, path, query, body, key, version = data.draw(request_for(op))
-    # Out of this operation's time: stop calling, but after drawing, so that a replayed example draws the same data.
-    share = fz.started + TIME_BUDGET * (IMPLEMENTED.index(op) + 1) / len(IMPLEMENTED)
-    if time.monotonic() > share and sum(fz.per_op.get(op, {}).values()) >= 3:
-        return
     fz.cl.advance(advance)
     kw = {"query": query, "key": key, "version": version}
     if body is not None:
@@ -357,6 +353,7 @@ def test_fuzz_report():
     # answered 200 at least once (VALID_BODIES and the families' fuzz hooks make 200s likely); the others are
     # printed and written to the report (their success paths are covered by the conformance tests)
     fuzzed = [op for op, s in fz.per_op.items() if sum(s.values()) >= 10]
+
     never = sorted(op for op in fuzzed if 200 not in fz.per_op[op])
     report["operations_without_200"] = never
     with open(os.path.join(out_dir, "cloud_fuzz.json"), "w") as f:
