@@ -16,7 +16,8 @@ The emulated model (every choice where the sources are silent is the harsher one
 * Services: one per region of the cluster, shown for the regions the cluster has now, sorted by region.
   A STANDARD cluster has them from its creation on (CREATING for ``private_endpoint_service_seconds`` after the
   cluster became ready, then AVAILABLE); POST on a STANDARD cluster is refused (400 code 9; the provider:
-  serverless clusters "will error out if the Create API is called", the status is not known).  An ADVANCED cluster lists none until POST creates one per region that lacks one (CREATING
+  serverless clusters "will error out if the Create API is called", the status is not known).  An ADVANCED cluster
+  lists none until POST creates one per region that lacks one (CREATING
   -> AVAILABLE after ``private_endpoint_service_seconds``); a POST when every region has one answers the
   existing services and does nothing (the provider's ``Create``: "If private endpoint services already exist for
   this dedicated cluster, this is a no-op. The API will gracefully return the existing services").  A region
