@@ -40,6 +40,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
+from check_packages import Checks  # noqa: E402  pylint: disable=wrong-import-position
 from with_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(os.path.abspath(sys.executable))
@@ -140,17 +141,6 @@ def issued_token(ready):
                                      headers={"X-Cockroach-API-Session": token})
     urllib.request.urlopen(request, timeout=15).close()  # nosec - loopback URL of our own emulator
     return token
-
-
-class Checks:
-    def __init__(self):
-        self.failures = []
-
-    def ok(self, condition, what):
-        print("  %s %s" % ("ok  " if condition else "FAIL", what), flush=True)
-        if not condition:
-            self.failures.append(what)
-        return condition
 
 
 def read_events(artifacts):
