@@ -196,6 +196,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_chil
     child_option_errors,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_egress import (
+    RULE_FAILED,
     EgressApi,
     desired_rules,
     needs_replace,
@@ -203,6 +204,7 @@ from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.cloud_egre
     rule_view,
 )
 from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.ensure import ensure_set
+from ansible_collections.cockroachdb.cockroachdb.plugins.module_utils.transport import CockroachError
 
 
 def diff_view(rule):
@@ -253,6 +255,11 @@ def run(m):
                              "leave it out of rules" % name)
     # a rule being deleted is as good as gone (adding it again waits for the deletion to finish)
     current = {r["name"]: r for r in rules if not r["crl_managed"] and r["state"] != "PENDING_DELETION"}
+    if params["state"] == "present":
+        failed = [name for name in desired if name in current and current[name]["state"] in RULE_FAILED]
+        if failed:  # never reported as fine: its last change did not happen
+            raise CockroachError("egress rule %s of cluster %s is %s: its last change failed; remove it with "
+                                 "state=absent, then add it again" % (failed[0], target.name, current[failed[0]]["state"]))
     if params["state"] == "present" and any(name not in current for name in desired):
         policy = target.cluster.get("egress_traffic_policy")
         if policy == "UPDATING":

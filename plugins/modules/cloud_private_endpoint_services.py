@@ -162,6 +162,8 @@ def run(m):
     if params["wait"] and not m.check_mode:
         services = client.wait_for_private_endpoint_services(target.id, regions, params["wait_timeout"], first=services)
     by_region = services_by_region(services)
+    for region in missing:  # created but not listed yet (the list lags behind the create): still coming
+        by_region.setdefault(region, predicted_service(region, target.cluster.get("cloud_provider")))
     after = [service_view(by_region[r]) for r in sorted(by_region) if r in regions or r in missing]
     return {
         "changed": bool(missing),

@@ -256,3 +256,48 @@ def test_state_view_shows_the_family(cl):
     status, state = cl.control("GET", "/state")
     view = state["families"]["egress"][cid]
     assert view["egress_traffic_policy"] == "DEFAULT_DENY" and view["rules"][0]["crl_managed"] is True
+
+
+def test_control_makes_the_next_rule_write_fail_and_the_failed_rule_blocks_other_writes(cl):
+    cid = _advanced(cl)
+    _deny(cl, cid)
+    status, body = cl.control("POST", "/clusters/%s/egress-rules/fail" % cid, {"state": "BROKEN"})
+    assert status == 400, body
+    status, body = cl.control("POST", "/clusters/%s/egress-rules/fail" % cid, {})
+    assert status == 200 and body["fail_rule"] == "FAILED"
+    rid = cl.post(rules_path(cid), _rule()).body["Rule"]["id"]
+    assert cl.get(rules_path(cid, rid)).body["rule"]["state"] == "PENDING_CREATION"
+    cl.advance(1.01)
+    assert cl.get(rules_path(cid, rid)).body["rule"]["state"] == "FAILED"
+    # another rule write is refused naming the failed rule; the failed rule's own edit retries it
+    r = cl.post(rules_path(cid), _rule("other", destination="example.com"))
+    assert (r.status, r.body["code"]) == (400, 9) and "buckets" in r.body["message"] and "FAILED" in r.body["message"]
+    r = cl.patch(rules_path(cid, rid), {"type": "FQDN", "destination": "storage.googleapis.com"})
+    assert r.status == 200 and r.body["Rule"]["state"] == "PENDING_UPDATE"
+    cl.advance(1.01)
+    assert cl.get(rules_path(cid, rid)).body["rule"]["state"] == "ACTIVE"  # only the next write failed
+    # a failed delete (ERROR) leaves the rule listed; deleting it again removes it
+    assert cl.control("POST", "/clusters/%s/egress-rules/fail" % cid, {"state": "ERROR"})[0] == 200
+    assert cl.delete(rules_path(cid, rid)).status == 200
+    cl.advance(1.01)
+    assert cl.get(rules_path(cid, rid)).body["rule"]["state"] == "ERROR"
+    assert cl.delete(rules_path(cid, rid)).status == 200
+    cl.advance(1.01)
+    assert cl.get(rules_path(cid, rid)).status == 404
+
+
+def test_control_makes_the_next_policy_change_end_in_error(cl):
+    cid = _advanced(cl)
+    status, body = cl.control("POST", "/clusters/%s/egress-traffic-policy/fail" % cid, {})
+    assert status == 200 and body["fail_policy"] is True
+    assert cl.post(rules_path(cid) + "/egress-traffic-policy", {"allow_all": False}).status == 200
+    assert cl.get("/api/v1/clusters/" + cid).body["egress_traffic_policy"] == "UPDATING"
+    cl.advance(1.01)
+    assert cl.get("/api/v1/clusters/" + cid).body["egress_traffic_policy"] == "ERROR"
+    assert [r["name"] for r in cl.get(rules_path(cid)).body["rules"]] == []  # no managed rule: the switch failed
+    r = cl.post(rules_path(cid), _rule())
+    assert (r.status, r.body["code"]) == (400, 9)  # rules need DEFAULT_DENY
+    # the next change is accepted and ends as asked
+    assert cl.post(rules_path(cid) + "/egress-traffic-policy", {"allow_all": False}).status == 200
+    cl.advance(1.01)
+    assert cl.get("/api/v1/clusters/" + cid).body["egress_traffic_policy"] == "DEFAULT_DENY"

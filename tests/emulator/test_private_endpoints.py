@@ -76,9 +76,12 @@ def test_dedicated_services_are_created_per_region_then_available_and_not_twice(
     cid = aws_dedicated(cl, regions=("us-east-1", "us-west-2"), ready_services=False)
     assert services(cl, cid) == {}
     r = cl.post(N % cid + "private-endpoint-services")
-    assert r.status == 200 and [s["status"] for s in r.body["services"]] == ["CREATING", "CREATING"]
-    assert [s["region_name"] for s in r.body["services"]] == ["us-east-1", "us-west-2"]
-    cl.advance(cl.api.settings["private_endpoint_service_seconds"] - 0.5)
+    assert r.status == 200 and r.body["services"] == []  # not listed yet, not even in the answer
+    cl.advance(cl.api.settings["private_endpoint_services_visible_seconds"])
+    assert {s["region_name"]: s["status"] for s in services(cl, cid).values()} == {
+        "us-east-1": "CREATING", "us-west-2": "CREATING"}
+    cl.advance(cl.api.settings["private_endpoint_service_seconds"] - 0.5
+               - cl.api.settings["private_endpoint_services_visible_seconds"])
     assert {s["status"] for s in services(cl, cid).values()} == {"CREATING"}
     cl.advance(0.5)
     assert {s["status"] for s in services(cl, cid).values()} == {"AVAILABLE"}
@@ -95,7 +98,9 @@ def test_a_region_added_later_gets_its_service_on_the_next_create(cl):
     assert list(services(cl, cid)) == ["us-east-1"]
     r = cl.post(N % cid + "private-endpoint-services")
     assert r.status == 200
-    assert {s["region_name"]: s["status"] for s in r.body["services"]} == {"us-east-1": "AVAILABLE", "us-west-2": "CREATING"}
+    assert {s["region_name"]: s["status"] for s in r.body["services"]} == {"us-east-1": "AVAILABLE"}
+    cl.advance(cl.api.settings["private_endpoint_services_visible_seconds"])
+    assert {r: s["status"] for r, s in services(cl, cid).items()} == {"us-east-1": "AVAILABLE", "us-west-2": "CREATING"}
 
 
 def test_gcp_and_azure_service_formats(cl):
@@ -103,6 +108,7 @@ def test_gcp_and_azure_service_formats(cl):
     azure = cl.create_dedicated("pe-azure-one", provider="AZURE", region_nodes={"eastus2": 3})["id"]
     for cid in (gcp, azure):
         cl.post(N % cid + "private-endpoint-services")
+    cl.advance(cl.api.settings["private_endpoint_services_visible_seconds"])
     g = services(cl, gcp)["us-central1"]
     a = services(cl, azure)["eastus2"]
     assert g["name"].startswith("projects/") and "/serviceAttachments/" in g["name"] and "aws" not in g
@@ -272,3 +278,25 @@ def test_timings_are_settings_and_reset_restores_them(cl):
     assert cl.api.settings["private_endpoint_service_seconds"] == 3.0
     status, state = cl.control("GET", "/state")
     assert state["families"]["private_endpoints"] == {}
+
+
+def test_created_services_are_not_listed_for_the_visible_seconds(cl):
+    """The provider retries an empty list right after its create: the list lags behind the create."""
+    cid = aws_dedicated(cl, regions=("us-east-1",), ready_services=False)
+    assert cl.control("POST", "/config", {"private_endpoint_services_visible_seconds": 2,
+                                          "private_endpoint_service_seconds": 5})[0] == 200
+    r = cl.post(N % cid + "private-endpoint-services")
+    assert r.status == 200 and r.body["services"] == []
+    cl.advance(1.9)
+    assert services(cl, cid) == {}
+    # a second create in the window is the provider's no-op: nothing new, still nothing listed, one audit entry
+    assert cl.post(N % cid + "private-endpoint-services").body["services"] == []
+    status, body = cl.control("POST", "/clusters/%s/private-endpoints" % cid, {})
+    assert status == 400, body  # no customer endpoint against a service nobody can see yet
+    cl.advance(0.1)
+    assert services(cl, cid)["us-east-1"]["status"] == "CREATING"
+    cl.advance(3)
+    assert services(cl, cid)["us-east-1"]["status"] == "AVAILABLE"
+    assert audit_actions(cl).count("AUDIT_LOG_ACTION_CREATE_PRIVATE_LINK") == 1
+    cl.control("POST", "/reset")
+    assert cl.api.settings["private_endpoint_services_visible_seconds"] == 1.0

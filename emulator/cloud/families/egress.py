@@ -47,6 +47,15 @@ Behaviour, and where the real service is unknown the harsher case chosen (said s
   then ``AVAILABLE`` (``EMPTY`` without names).  Delete: ``DELETING`` for ``egress_seconds``, then gone.
   A second endpoint to the same target in the same region answers 409 code 6.
 * Every write of this family is refused while the cluster is LOCKED (the core's lock rule and status).
+* Failures (the provider gives up on a rule in ``FAILED`` / ``ERROR``, ``waitForEgressRuleActiveFunc``, and on a
+  policy in ``ERROR``, ``waitForEgressTrafficPolicyStableFunc``; the service's reasons are unknown, so only the
+  control routes produce them): ``POST /_emulator/cloud/clusters/{id}/egress-rules/fail`` ``{"state": "FAILED" |
+  "ERROR"}`` makes the next rule write of the cluster (add, edit or delete) end in that state after its
+  ``egress_seconds`` instead of ACTIVE / gone (a failed delete leaves the rule listed).  A rule in FAILED/ERROR
+  stays so until it is edited or deleted; while one is, every other rule write of the cluster answers 400 code 9
+  naming it (harsher: unknown).  ``POST /_emulator/cloud/clusters/{id}/egress-traffic-policy/fail`` makes the
+  next policy change end ``ERROR`` instead of the asked value (no managed rule is added); a later change is
+  accepted and ends as asked.
 """
 
 import copy
@@ -60,6 +69,7 @@ from emulator.cloud.errors import ALREADY_EXISTS, FAILED_PRECONDITION, INVALID_A
 from emulator.routing import Route
 
 RULE_TYPES = ("FQDN", "CIDR")
+RULE_FAILED = ("FAILED", "ERROR")
 TARGET_TYPES = ("PRIVATE_SERVICE", "MSK_SASL_SCRAM", "MSK_SASL_IAM", "MSK_TLS")
 ENDPOINT_GONE = ("DELETED",)
 ENDPOINT_TERMINAL = ("REJECTED", "FAILED", "EXPIRED")
@@ -98,6 +108,9 @@ class StateMixin:
         if e is None:
             e = c["ext"]["egress"] = {"rules": {}, "endpoints": {}, "policy_until": None, "policy_target": None,
                                       "keys": {}, "crl_added": False}
+        e.setdefault("fail_rule", None)
+        e.setdefault("fail_policy", False)
+        e.setdefault("policy_fails", False)
         self._egress_advance(c, e)
         return e
 
@@ -113,14 +126,18 @@ class StateMixin:
     def _egress_advance(self, c, e):
         now = self._now()
         if e["policy_until"] is not None and now >= e["policy_until"]:
-            c["egress_traffic_policy"] = e["policy_target"]
+            c["egress_traffic_policy"] = "ERROR" if e.get("policy_fails") else e["policy_target"]
             e["policy_until"] = e["policy_target"] = None
+            e["policy_fails"] = False
             if c["egress_traffic_policy"] == "DEFAULT_DENY" and not e["crl_added"]:
                 e["crl_added"] = True
                 self._new_rule(c, e, dict(CRL_RULE), crl=True)
         for rid in list(e["rules"]):
             r = e["rules"][rid]
             if r["until"] is not None and now >= r["until"]:
+                if r.get("fail_to"):
+                    r["state"], r["until"] = r.pop("fail_to"), None
+                    continue
                 if r["state"] == "PENDING_DELETION":
                     del e["rules"][rid]
                     continue
@@ -167,10 +184,16 @@ class StateMixin:
             raise _busy("POLICY_UPDATING: the egress traffic policy of cluster %s is being updated; "
                         "retry when it is %s" % (c["id"], e["policy_target"]))
 
-    def _rules_busy(self, c, e):
+    def _rules_busy(self, c, e, own=None):
+        """Refuse a rule write while the policy updates or a rule is pending; a FAILED/ERROR rule refuses every
+        write but its own (``own``: the id of the rule written)."""
         self._policy_busy(c, e)
         for r in e["rules"].values():
-            if r["state"] != "ACTIVE":
+            if r["state"] in RULE_FAILED and r["id"] != own:
+                raise _busy("egress rule %s of cluster %s is %s (its last change failed); edit or delete it first"
+                            % (r["name"], c["id"], r["state"]))
+        for r in e["rules"].values():
+            if r["state"] not in ("ACTIVE",) + RULE_FAILED:
                 raise _busy("egress rule %s of cluster %s is %s; retry when it is ACTIVE"
                             % (r["name"], c["id"], r["state"]))
 
@@ -182,6 +205,7 @@ class StateMixin:
             return
         c["egress_traffic_policy"] = "UPDATING"
         e["policy_target"] = want
+        e["policy_fails"], e["fail_policy"] = e["fail_policy"], False
         e["policy_until"] = self._now() + self._egress_seconds()
         self._record("AUDIT_LOG_ACTION_SET_EGRESS_TRAFFIC_POLICY", c, {"allow_all": allow_all})
         self._egress_advance(c, e)
@@ -219,6 +243,8 @@ class StateMixin:
                 "description": body["description"], "ports": list(body.get("ports") or []), "crl_managed": crl,
                 "created_at": self._now_us(), "state": "ACTIVE" if crl else "PENDING_CREATION",
                 "until": None if crl else self._now() + self._egress_seconds()}
+        if not crl:
+            self._egress_maybe_fail(e, rule)
         e["rules"][rule["id"]] = rule
         return rule
 
@@ -262,12 +288,13 @@ class StateMixin:
         if r["crl_managed"]:
             raise bad("egress rule %s is managed by CockroachDB Cloud and cannot be changed" % r["name"],
                       FAILED_PRECONDITION)
-        self._rules_busy(c, e)
+        self._rules_busy(c, e, own=r["id"])
         new = {"type": body["type"], "destination": dest, "description": body.get("description", r["description"]),
                "ports": ports or r["ports"]}
-        if any(r[k] != v for k, v in new.items()):
+        if any(r[k] != v for k, v in new.items()) or r["state"] in RULE_FAILED:
             r.update(new)
             r["state"], r["until"] = "PENDING_UPDATE", self._now() + self._egress_seconds()
+            self._egress_maybe_fail(e, r)
             self._record("AUDIT_LOG_ACTION_EDIT_EGRESS_RULE", c, self.egress_rule_view(r))
             self._egress_advance(c, e)
         return r
@@ -277,12 +304,32 @@ class StateMixin:
         if r["crl_managed"]:
             raise bad("egress rule %s is managed by CockroachDB Cloud and cannot be deleted" % r["name"],
                       FAILED_PRECONDITION)
-        self._rules_busy(c, e)
+        self._rules_busy(c, e, own=r["id"])
         r["state"], r["until"] = "PENDING_DELETION", self._now() + self._egress_seconds()
+        self._egress_maybe_fail(e, r)
         self._record("AUDIT_LOG_ACTION_DELETE_EGRESS_RULE", c, self.egress_rule_view(r))
         out = copy.deepcopy(r)
         self._egress_advance(c, e)
         return out
+
+    @staticmethod
+    def _egress_maybe_fail(e, rule):
+        """The control route asked that the next rule write fail: this one ends in that state."""
+        rule.pop("fail_to", None)
+        if e.get("fail_rule"):
+            rule["fail_to"], e["fail_rule"] = e["fail_rule"], None
+
+    def egress_fail_next(self, c, what, state=None):
+        """Control: the next rule write (``what="rule"``, ends ``state``) or policy change (ends ERROR) fails."""
+        e = self._egress(c)
+        if what == "rule":
+            state = state or "FAILED"
+            if state not in RULE_FAILED:
+                raise bad("state must be FAILED or ERROR")
+            e["fail_rule"] = state
+        else:
+            e["fail_policy"] = True
+        return {"fail_rule": e["fail_rule"], "fail_policy": e["fail_policy"]}
 
     @staticmethod
     def egress_rule_view(r, cluster_id=None):
@@ -497,6 +544,14 @@ class HandlersMixin:
         c = self.s._ready_cluster(cluster_id)
         return self._ok(self.s.egress_endpoint_view(self.s.answer_egress_endpoint(c, id, False)))
 
+    def c_egress_fail_rule(self, body, cluster_id):
+        c = self.s._ready_cluster(cluster_id)
+        return self._ok(self.s.egress_fail_next(c, "rule", (body or {}).get("state")))
+
+    def c_egress_fail_policy(self, body, cluster_id):
+        c = self.s._ready_cluster(cluster_id)
+        return self._ok(self.s.egress_fail_next(c, "policy"))
+
 
 R = "/api/v1/clusters/{cluster_id}/networking/egress-rules"
 P = "/api/v1/clusters/{cluster_id}/networking/egress-private-endpoints"
@@ -532,8 +587,11 @@ OPERATION_IDS = {
     "egress_delete_endpoint": "CockroachCloud_DeleteEgressPrivateEndpoint",
 }
 
-# relative to /_emulator/cloud: the owner of a PRIVATE_SERVICE accepts or rejects the endpoint's connection
+# relative to /_emulator/cloud: the owner of a PRIVATE_SERVICE accepts or rejects the endpoint's connection;
+# the next rule write / policy change of a cluster fails
 CONTROL_ROUTES = [
+    Route("POST", "/clusters/{cluster_id}/egress-rules/fail", H.c_egress_fail_rule),
+    Route("POST", "/clusters/{cluster_id}/egress-traffic-policy/fail", H.c_egress_fail_policy),
     Route("POST", "/clusters/{cluster_id}/egress-private-endpoints/{id}/accept", H.c_egress_accept),
     Route("POST", "/clusters/{cluster_id}/egress-private-endpoints/{id}/reject", H.c_egress_reject),
 ]

@@ -22,6 +22,11 @@ The emulated model (every choice where the sources are silent is the harsher one
   existing services and does nothing (the provider's ``Create``: "If private endpoint services already exist for
   this dedicated cluster, this is a no-op. The API will gracefully return the existing services").  A region
   added later has no service until the next POST.
+  A service created by POST is not listed at all (GET, and the POST's own answer) for
+  ``private_endpoint_services_visible_seconds`` (setting, default 1) after the create: the provider's
+  ``arePrivateEndpointsServicesCreated`` retries "private endpoint services not yet created" on an empty list
+  right after its create, so the real list lags behind the create; how long is unknown (harsher: a delay, and the
+  POST answer shows only what GET shows).  A client must treat a region without a service as "wait".
   Services are never deleted.  Names and ids follow each provider's format (AWS ``com.amazonaws.vpce.<region>.
   vpce-svc-<17 hex>`` with availability zone ids; a GCP service attachment path; an Azure Private Link alias).
 * Customer endpoints are created in the customer's cloud account, which the emulator cannot see: the control
@@ -68,6 +73,7 @@ from emulator.routing import Route
 C = "/api/v1/clusters/{cluster_id}/networking"
 
 SERVICE_SECONDS = "private_endpoint_service_seconds"
+VISIBLE_SECONDS = "private_endpoint_services_visible_seconds"
 CONNECTION_SECONDS = "private_endpoint_connection_seconds"
 
 AWS_STATUSES = ("PENDING", "PENDING_ACCEPTANCE", "AVAILABLE", "DELETING", "DELETED", "REJECTED", "FAILED", "EXPIRED")
@@ -103,8 +109,10 @@ class StateMixin:
     def _reset_private_endpoints(self):
         self.settings.setdefault(SERVICE_SECONDS, 3.0)
         self.settings.setdefault(CONNECTION_SECONDS, 2.0)
+        self.settings.setdefault(VISIBLE_SECONDS, 1.0)
         self._initial_settings.setdefault(SERVICE_SECONDS, 3.0)
         self._initial_settings.setdefault(CONNECTION_SECONDS, 2.0)
+        self._initial_settings.setdefault(VISIBLE_SECONDS, 1.0)
         self.pe = {}
 
     # -- helpers ------------------------------------------------------------------------------------
@@ -139,7 +147,7 @@ class StateMixin:
     def _pe_hex(self, n):
         return "".join(self.rng.choice("0123456789abcdef") for dummy in range(n))
 
-    def _pe_new_service(self, c, pe, region, start):
+    def _pe_new_service(self, c, pe, region, start, visible_at=None):
         provider = c["provider"]
         if provider == "AWS":
             sid = "vpce-svc-" + self._pe_hex(17)
@@ -155,7 +163,8 @@ class StateMixin:
             name = "%s-%s.%s.%s.azure.privatelinkservice" % (c["name"], region, self._uuid(), region)
             azs = []
         pe["services"][region] = {"region": region, "provider": provider, "name": name, "id": sid, "azs": azs,
-                                  "ready_at": start + self.settings[SERVICE_SECONDS], "failed": pe["fail"]}
+                                  "ready_at": start + self.settings[SERVICE_SECONDS], "failed": pe["fail"],
+                                  "visible_at": start if visible_at is None else visible_at}
 
     def _pe_service_status(self, svc):
         if svc["failed"]:
@@ -173,8 +182,13 @@ class StateMixin:
                     e["status"] = "REJECTED"  # still listed: a deleted connection shows STATUS_REJECTED
                 e["until"] = None
 
+    def _pe_visible(self, svc):
+        return self._now() >= svc.get("visible_at", 0)
+
     def _pe_services(self, c, pe):
-        return [pe["services"][r] for r in self._pe_regions(c) if r in pe["services"]]
+        """The services GET lists: those of the cluster's regions that are visible already."""
+        return [pe["services"][r] for r in self._pe_regions(c) if r in pe["services"]
+                and self._pe_visible(pe["services"][r])]
 
     def _pe_endpoint(self, c, pe, endpoint_id):
         e = pe["endpoints"].get(endpoint_id)
@@ -196,8 +210,9 @@ class StateMixin:
         missing = [r for r in self._pe_regions(c) if r not in pe["services"]]
         if not missing:  # the provider: "this is a no-op. The API will gracefully return the existing services"
             return c, self._pe_services(c, pe)
+        now = self._now()
         for region in missing:
-            self._pe_new_service(c, pe, region, self._now())
+            self._pe_new_service(c, pe, region, now, visible_at=now + max(0.0, float(self.settings[VISIBLE_SECONDS])))
         self._record("AUDIT_LOG_ACTION_CREATE_PRIVATE_LINK", c, {"regions": missing})
         return c, self._pe_services(c, pe)
 
@@ -330,7 +345,7 @@ class StateMixin:
         if region not in regions:
             raise bad("region_name %s is not a region of cluster %s (%s)" % (region, cid, ", ".join(regions)))
         svc = pe["services"].get(region)
-        if svc is None or self._pe_service_status(svc) != "AVAILABLE":
+        if svc is None or not self._pe_visible(svc) or self._pe_service_status(svc) != "AVAILABLE":
             raise bad("no AVAILABLE private endpoint service in region %s: create the services and wait first"
                       % region, FAILED_PRECONDITION)
         provider = c["provider"]

@@ -143,3 +143,49 @@ def test_bad_input_names_the_option(emulated):
         assert res.failed and option in res["msg"], (args, res["msg"])
         assert "Traceback" not in res.output
     assert emulated.paths(api="cloud") == []
+
+
+def test_a_rule_write_that_ends_failed_fails_the_run_naming_rule_and_state(emulated, clock):
+    cid = advanced(emulated)
+    emulated.cloud_control("POST", "/clusters/%s/egress-rules/fail" % cid, {"state": "FAILED"})
+    start = clock.monotonic()
+    res = run_cloud(emulated, mod, cluster=cid, rules=[GCS], wait_timeout=600)
+    assert res.failed and "backups" in res["msg"] and "FAILED" in res["msg"], res
+    assert clock.monotonic() - start < 30  # gave up at once, not at the timeout
+    assert rules_of(emulated, cid)["backups"]["state"] == "FAILED"
+    # a rerun does not call the failed rule fine: it fails the same way, without writing
+    emulated.clear_requests()
+    res = run_cloud(emulated, mod, cluster=cid, rules=[GCS], wait_timeout=600)
+    assert res.failed and "backups" in res["msg"] and "FAILED" in res["msg"] and "state=absent" in res["msg"]
+    assert writes(emulated) == []
+    # adding another rule meets the failed one: a clear failure naming it, no wait
+    start = clock.monotonic()
+    res = run_cloud(emulated, mod, cluster=cid, rules=[NET], wait_timeout=600)
+    assert res.failed and "backups" in res["msg"] and "FAILED" in res["msg"]
+    assert clock.monotonic() - start < 30
+    # the way out the message names: remove it, add it again
+    res = run_cloud(emulated, mod, cluster=cid, rules=[{"name": "backups"}], state="absent")
+    assert res["changed"] and res["removed"] == ["backups"] and "backups" not in rules_of(emulated, cid)
+    res = run_cloud(emulated, mod, cluster=cid, rules=[GCS])
+    assert res["changed"] and rules_of(emulated, cid)["backups"]["state"] == "ACTIVE"
+
+
+def test_an_edit_that_ends_error_fails_the_run(emulated, clock):
+    cid = advanced(emulated)
+    run_cloud(emulated, mod, cluster=cid, rules=[GCS])
+    emulated.cloud_control("POST", "/clusters/%s/egress-rules/fail" % cid, {"state": "ERROR"})
+    start = clock.monotonic()
+    res = run_cloud(emulated, mod, cluster=cid, rules=[dict(GCS, description="GCS buckets")], wait_timeout=600)
+    assert res.failed and "backups" in res["msg"] and "ERROR" in res["msg"], res
+    assert clock.monotonic() - start < 30
+    assert rules_of(emulated, cid)["backups"]["state"] == "ERROR"
+
+
+def test_a_failed_rule_without_wait_is_not_waited_for(emulated):
+    cid = advanced(emulated)
+    emulated.cloud_control("POST", "/clusters/%s/egress-rules/fail" % cid, {"state": "FAILED"})
+    res = run_cloud(emulated, mod, cluster=cid, rules=[GCS], wait=False)
+    assert res["changed"] and rules_of(emulated, cid)["backups"]["state"] == "PENDING_CREATION"
+    emulated.advance(1.01)
+    res = run_cloud(emulated, mod, cluster=cid, rules=[GCS])
+    assert res.failed and "FAILED" in res["msg"]

@@ -88,3 +88,16 @@ def test_bad_input_names_the_option(emulated):
     res = run_cloud(emulated, mod, cluster=" ", egress_traffic_policy="ALLOW_ALL")
     assert res.failed and "cluster" in res["msg"]
     assert emulated.paths(api="cloud") == []
+
+
+def test_a_change_that_ends_error_fails_clearly_and_the_next_run_sets_it_again(emulated, clock):
+    cid = advanced(emulated)["id"]
+    emulated.cloud_control("POST", "/clusters/%s/egress-traffic-policy/fail" % cid)
+    start = clock.monotonic()
+    res = run_cloud(emulated, mod, cluster=cid, egress_traffic_policy="DEFAULT_DENY", wait_timeout=600)
+    assert res.failed and "egress traffic policy" in res["msg"] and "ERROR" in res["msg"], res
+    assert clock.monotonic() - start < 30  # gave up at once, not at the timeout
+    assert policy_of(emulated, cid) == "ERROR"
+    emulated.clear_requests()
+    res = run_cloud(emulated, mod, cluster=cid, egress_traffic_policy="DEFAULT_DENY")
+    assert res["changed"] and res["egress_traffic_policy"] == "DEFAULT_DENY" and writes(emulated) == [("POST", POLICY % cid)]

@@ -54,7 +54,10 @@ def test_advanced_ladder_check_create_wait_noop(emulated):
 def test_no_wait_returns_creating_and_a_rerun_waits_without_writing(emulated):
     cid = aws_cluster(emulated)
     res = run_cloud(emulated, mod, cluster=cid, wait=False)
+    # created but not listed yet (the list lags behind the create): shown as coming, without a name
     assert res["changed"] and {s["status"] for s in res["services"]} == {"CREATING"}
+    assert [s["region_name"] for s in res["services"]] == ["us-east-1", "us-west-2"] and res["service_names"] == {}
+    emulated.advance(1.01)  # private_endpoint_services_visible_seconds: before, a rerun cannot see them and asks again
     emulated.clear_requests()
     res = run_cloud(emulated, mod, cluster=cid)
     assert not res["changed"] and writes(emulated) == [] and {s["status"] for s in res["services"]} == {"AVAILABLE"}
@@ -125,3 +128,19 @@ def test_a_server_error_while_waiting_is_polled_through(emulated):
     assert res["changed"] and {s["status"] for s in res["services"]} == {"AVAILABLE"}
     statuses = [e["status"] for e in emulated.requests(api="cloud") if e["path"] == path and e["method"] == "GET"]
     assert statuses[:3] == [200, 503, 503] and statuses[-1] == 200
+
+
+def test_regions_missing_from_the_list_after_the_create_are_waited_for(emulated, clock):
+    """The provider retries an empty list after its create: a region without a service means wait, not done, not
+    a second create."""
+    cid = aws_cluster(emulated)
+    emulated.cloud_config(private_endpoint_services_visible_seconds=6, private_endpoint_service_seconds=1)
+    path = "/api/v1/clusters/%s/networking/private-endpoint-services" % cid
+    start = clock.monotonic()
+    res = run_cloud(emulated, mod, cluster="shop-pe")
+    assert clock.monotonic() - start >= 6  # waited through the time nothing was listed
+    assert res["changed"] and res["created_regions"] == ["us-east-1", "us-west-2"]
+    assert {s["status"] for s in res["services"]} == {"AVAILABLE"} and set(res["service_names"]) == {"us-east-1", "us-west-2"}
+    assert writes(emulated) == [("POST", path)]
+    gets = [e for e in emulated.requests(api="cloud") if e["path"] == path and e["method"] == "GET"]
+    assert len(gets) >= 3  # the read before the create, polls of an empty list, the final one
