@@ -52,6 +52,12 @@ class Checks:
             self.failures.append(what)
         return condition
 
+    def verdict(self, name):
+        """Print the summary line; the exit status (1 when any check failed)."""
+        print("%s: %s" % (name, "all checks passed" if not self.failures else "%d failed: %s" % (
+            len(self.failures), "; ".join(self.failures))), flush=True)
+        return 1 if self.failures else 0
+
 
 def read(path):
     with open(path, encoding="utf-8") as handle:
@@ -252,9 +258,7 @@ def main(argv):
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    print("packages: %s" % ("all checks passed" if not checks.failures else "%d failed: %s" % (
-        len(checks.failures), "; ".join(checks.failures))), flush=True)
-    return 1 if checks.failures else 0
+    return checks.verdict("packages")
 
 
 if __name__ == "__main__":

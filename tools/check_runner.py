@@ -272,9 +272,7 @@ def main(argv):
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    print("runner: %s" % ("all checks passed" if not checks.failures else "%d failed: %s" % (
-        len(checks.failures), "; ".join(checks.failures))), flush=True)
-    return 1 if checks.failures else 0
+    return checks.verdict("runner")
 
 
 if __name__ == "__main__":

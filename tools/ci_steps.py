@@ -331,13 +331,11 @@ def step_eda(args):
     if not glob.glob(os.path.join(coll_dir, "tests", "eda", "test_*.py")):
         raise Skip("no event source tests under tests/eda")
     if not shutil.which("java"):
+        import docs_site  # pylint: disable=import-outside-toplevel
+
         print("java not found: installing default-jre-headless for ansible-rulebook", file=out or sys.stdout, flush=True)
-        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=600",
-                   "default-jre-headless"]
-        if run(install, env=apt_env, stdout=out):  # not in the package lists yet: update them once
-            if run(["apt-get", "update", "-q"], env=apt_env, stdout=out) or run(install, env=apt_env, stdout=out):
-                return 1
+        if not docs_site.apt_install("default-jre-headless"):
+            return 1
     return run([tool("python"), "-m", "pytest", "tests/eda", "-q", "-s", "-p", "no:cacheprovider"], cwd=coll_dir,
                env={"PYTHONDONTWRITEBYTECODE": "1"}, stdout=out, coll_root=os.path.dirname(os.path.dirname(
                    os.path.dirname(coll_dir))))

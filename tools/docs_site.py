@@ -526,23 +526,30 @@ def site_files(html_dir):
 
 # -- Chromium -------------------------------------------------------------------------------------------------
 
-def ensure_chromium():
-    """Debian's chromium, installed when missing (idempotent; as root, or through sudo -n). Its path, or None.
-    Cheap when present; about 20 s to install on a fresh machine, so the lead may call it early in a thread."""
-    if os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
+def apt_install(package):
+    """Debian's ``package`` with apt-get (as root, or through sudo -n; ``apt-get update`` first only when apt does not
+    know it yet). True when apt-get said it is installed. Also used by make test's eda step (a JRE)."""
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     install = prefix + ["apt-get", "install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=600",
-                        "chromium"]
+                        package]
     started = time.monotonic()
     log("+ %s" % " ".join(install))
-    if subprocess.call(install, env=env, stdout=subprocess.DEVNULL) != 0:
-        log("chromium unknown to apt: apt-get update first")
+    rc = subprocess.call(install, env=env, stdout=subprocess.DEVNULL)
+    if rc != 0:
+        log("%s unknown to apt: apt-get update first" % package)
         subprocess.call(prefix + ["apt-get", "update", "-q", "-o", "DPkg::Lock::Timeout=600"], env=env,
                         stdout=subprocess.DEVNULL)
-        subprocess.call(install, env=env, stdout=subprocess.DEVNULL)
-    log("chromium install: %.1fs" % (time.monotonic() - started))
+        rc = subprocess.call(install, env=env, stdout=subprocess.DEVNULL)
+    log("%s install: %.1fs" % (package, time.monotonic() - started))
+    return rc == 0
+
+
+def ensure_chromium():
+    """Debian's chromium, installed when missing (idempotent). Its path, or None.
+    Cheap when present; about 20 s to install on a fresh machine, so make test starts it early in a thread."""
+    if not os.access(CHROMIUM, os.X_OK):
+        apt_install("chromium")
     return CHROMIUM if os.access(CHROMIUM, os.X_OK) else None
 
 
